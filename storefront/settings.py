@@ -1,0 +1,220 @@
+"""Gerai settings: one module, every difference between environments comes from the environment.
+
+Each variable is documented in .env.example. The defaults are the embedded demo: SQLite, a
+broker that needs no server, and the local isipay sandbox.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RUN_DIR = BASE_DIR / ".run"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def env_or(name: str, default: str) -> str:
+    """The variable's value, or the default when it is unset or empty (as in .env.example)."""
+    return env.str(name, default="") or default
+
+
+DEBUG = env.bool("DEBUG", default=True)
+
+# The demo values below are only accepted with DEBUG on.
+DEMO_SECRET_KEY = "django-insecure-gerai-demo-key-not-for-production"  # noqa: S105
+SANDBOX_TOKEN = "sandbox-token"  # noqa: S105
+
+SECRET_KEY = env_or("SECRET_KEY", DEMO_SECRET_KEY)
+ISIPAY_API_TOKEN = env_or("ISIPAY_API_TOKEN", SANDBOX_TOKEN if DEBUG else "")
+
+if not DEBUG:
+    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is missing or too short: set a random value of at least 32 characters "
+            "when DEBUG is off."
+        )
+    if not ISIPAY_API_TOKEN:
+        raise ImproperlyConfigured(
+            "ISIPAY_API_TOKEN is missing: set the token from the isipay.top administrator "
+            "when DEBUG is off."
+        )
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_celery_beat",
+    "storefront",
+    "catalog",
+    "orders",
+    "payments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "storefront.urls"
+WSGI_APPLICATION = "storefront.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db_url_config(env_or("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share one SQLite file in the demo: WAL lets readers run beside the
+    # writer, the busy timeout makes a writer wait instead of failing with "database is locked",
+    # and IMMEDIATE transactions take the write lock up front so waits happen where it is safe.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_or("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "gerai",
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+MEDIA_URL = "media/"
+MEDIA_ROOT = BASE_DIR / "media"
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Gerai <noreply@gerai.local>")
+
+# --- isipay -------------------------------------------------------------------------------
+ISIPAY_BASE_URL = env_or("ISIPAY_BASE_URL", "http://127.0.0.1:8765")
+ISIPAY_TIMEOUT = env.float("ISIPAY_TIMEOUT", default=15.0)
+ISIPAY_CONNECT_TIMEOUT = env.float("ISIPAY_CONNECT_TIMEOUT", default=5.0)
+# Extra status words, e.g. "menunggu=pending,dibatalkan=failed".
+ISIPAY_EXTRA_STATUS_WORDS = dict(
+    pair.split("=", 1) for pair in env.list("ISIPAY_EXTRA_STATUS_WORDS", default=[]) if "=" in pair
+)
+
+# --- catalog ------------------------------------------------------------------------------
+CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=900)
+
+# --- Celery -------------------------------------------------------------------------------
+# Without a broker URL the demo uses kombu's filesystem transport: no server to run.
+CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_FOLDER = Path(env_or("CELERY_BROKER_FOLDER", str(RUN_DIR / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER),
+        "data_folder_out": str(CELERY_BROKER_FOLDER),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {
+    "catalog.tasks.*": {"queue": "sync"},
+}
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Never let the HTTP stack log request headers (they carry the supplier token).
+        "urllib3": {"level": "WARNING"},
+    },
+}
+
+LOGIN_URL = "admin:login"
+
+# Beat's database scheduler copies these into django-celery-beat's tables on start, where the
+# admin shows them (Periodic tasks).
+CELERY_BEAT_SCHEDULE = {
+    "sync-catalog": {"task": "catalog.tasks.sync_catalog", "schedule": CATALOG_SYNC_INTERVAL},
+}
