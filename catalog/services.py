@@ -1,0 +1,278 @@
+"""Catalog writes: the supplier sync, repricing, and markup-rule changes.
+
+The sync writes in bulk with a constant number of statements per product, and writes nothing
+at all for what did not change. It retires rather than deletes, and only after a successful
+product listing; a failed variant call for one product leaves that product's variants as
+they were.
+"""
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.text import slugify
+
+import isipay
+
+from . import account_fields
+from .models import MarkupRule, Product, SyncRun, Variant
+from .pricing import FALLBACK, Markup, RuleBook
+
+logger = logging.getLogger(__name__)
+
+# A run still "running" after this long was abandoned by a dead worker.
+STALE_RUN_AFTER = timedelta(minutes=30)
+
+SUPPLIER_VARIANT_FIELDS = [
+    "product", "supplier_id", "name", "is_active", "cost_price", "process_duration",
+]  # fmt: skip
+
+
+class SyncAlreadyRunning(Exception):
+    pass
+
+
+@dataclass
+class SyncCounts:
+    products: Counter = field(default_factory=Counter)
+    variants: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        keys = ["created", "updated", "unchanged", "retired", "revived", "failed"]
+        return {
+            "products": {key: self.products[key] for key in keys},
+            "variants": {key: self.variants[key] for key in keys if key != "failed"},
+            "repriced": self.variants["repriced"],
+        }
+
+
+def sync_catalog(*, client: isipay.IsipayClient) -> SyncRun:
+    """Mirror isipay's products and variants; returns the recorded run."""
+    run = _start_run()
+    counts = SyncCounts()
+    try:
+        listing = client.products()
+    except isipay.IsipayError as exc:
+        logger.warning("catalog sync: product listing failed, nothing changed: %s", exc)
+        return _finish_run(run, counts, error=f"Product listing failed: {exc}")
+
+    now = timezone.now()
+    rules = load_rulebook()
+    products = _sync_products(listing, now=now, counts=counts)
+    for product in products:
+        try:
+            supplier_variants = client.variants(product.code)
+        except isipay.IsipayError as exc:
+            counts.products["failed"] += 1
+            counts.errors.append(f"{product.code}: {exc}")
+            logger.warning("catalog sync: variants of %s kept as they were: %s", product.code, exc)
+            continue
+        _sync_variants(product, supplier_variants, rules=rules, now=now, counts=counts)
+    return _finish_run(run, counts)
+
+
+def _start_run() -> SyncRun:
+    SyncRun.objects.filter(
+        status=SyncRun.Status.RUNNING, started_at__lt=timezone.now() - STALE_RUN_AFTER
+    ).update(status=SyncRun.Status.FAILED, finished_at=timezone.now(), error="Abandoned.")
+    try:
+        with transaction.atomic():
+            return SyncRun.objects.create(status=SyncRun.Status.RUNNING)
+    except IntegrityError as exc:
+        raise SyncAlreadyRunning("another catalog sync is running") from exc
+
+
+def _finish_run(run: SyncRun, counts: SyncCounts, *, error: str = "") -> SyncRun:
+    if error:
+        run.status = SyncRun.Status.FAILED
+    elif counts.products["failed"]:
+        run.status = SyncRun.Status.PARTIAL
+    else:
+        run.status = SyncRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.counts = counts.as_dict()
+    run.error = "\n".join([error, *counts.errors]).strip()
+    run.save(update_fields=["status", "finished_at", "counts", "error"])
+    logger.info("catalog sync %s: %s", run.status, run.counts)
+    return run
+
+
+def _sync_products(listing: list[isipay.Product], *, now, counts: SyncCounts) -> list[Product]:
+    """Upsert the listed products in bulk, retire the unlisted; returns listed products."""
+    existing = {product.code: product for product in Product.objects.all()}
+    taken_slugs = {product.slug for product in existing.values()}
+    listed, new, changed = [], [], []
+    for item in {item.code: item for item in listing}.values():
+        product = existing.get(item.code)
+        if product is None:
+            fields, template = account_fields.preset_for(item.code)
+            product = Product(
+                code=item.code,
+                name=item.name,
+                slug=_unique_slug(item.code, taken_slugs),
+                is_active=item.is_active,
+                account_fields=fields,
+                data_template=template,
+                created_at=now,
+                updated_at=now,
+            )
+            new.append(product)
+            counts.products["created"] += 1
+        elif (product.name, product.is_active, product.retired_at) != (
+            item.name,
+            item.is_active,
+            None,
+        ):
+            counts.products["revived" if product.retired_at else "updated"] += 1
+            product.name, product.is_active = item.name, item.is_active
+            product.retired_at, product.updated_at = None, now
+            changed.append(product)
+        else:
+            counts.products["unchanged"] += 1
+        listed.append(product)
+
+    listed_codes = {product.code for product in listed}
+    retire = [
+        p.pk for p in existing.values() if p.retired_at is None and p.code not in listed_codes
+    ]
+    with transaction.atomic():
+        Product.objects.bulk_create(new)
+        Product.objects.bulk_update(changed, ["name", "is_active", "retired_at", "updated_at"])
+        if retire:
+            Product.objects.filter(pk__in=retire).update(retired_at=now, updated_at=now)
+    counts.products["retired"] += len(retire)
+    return listed
+
+
+def _unique_slug(code: str, taken: set[str]) -> str:
+    base = slugify(code)[:110] or "game"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _sync_variants(
+    product: Product,
+    supplier_variants: list[isipay.Variant],
+    *,
+    rules: RuleBook,
+    now,
+    counts: SyncCounts,
+) -> None:
+    items = {item.code: item for item in supplier_variants}
+    # Also by code: a variant the supplier moved to another product is the same row.
+    existing = {
+        variant.code: variant
+        for variant in Variant.objects.filter(product=product)
+        | Variant.objects.filter(code__in=list(items))
+    }
+    new, changed = [], []
+    for item in items.values():
+        wanted = (product.pk, item.supplier_id, item.name, item.is_active, item.price,
+                  item.process_duration)  # fmt: skip
+        variant = existing.get(item.code)
+        if variant is None:
+            variant = Variant(code=item.code, created_at=now, updated_at=now)
+            new.append(variant)
+            counts.variants["created"] += 1
+        elif _supplier_state(variant) == wanted and variant.retired_at is None:
+            counts.variants["unchanged"] += 1
+            continue
+        else:
+            counts.variants["revived" if variant.retired_at else "updated"] += 1
+            changed.append(variant)
+        cost_changed = variant.cost_price != item.price
+        (variant.product_id, variant.supplier_id, variant.name, variant.is_active,
+         variant.cost_price, variant.process_duration) = wanted  # fmt: skip
+        variant.retired_at, variant.updated_at = None, now
+        if cost_changed:
+            price = rules.price(cost=item.price, product_id=product.pk, variant_id=variant.pk)
+            if variant.pk and price != variant.sell_price:
+                counts.variants["repriced"] += 1
+            variant.sell_price = price
+
+    retire = [
+        v.pk
+        for v in existing.values()
+        if v.product_id == product.pk and v.retired_at is None and v.code not in items
+    ]
+    if not (new or changed or retire):
+        return
+    with transaction.atomic():
+        Variant.objects.bulk_create(new)
+        Variant.objects.bulk_update(
+            changed, [*SUPPLIER_VARIANT_FIELDS, "sell_price", "retired_at", "updated_at"]
+        )
+        if retire:
+            Variant.objects.filter(pk__in=retire).update(retired_at=now, updated_at=now)
+    counts.variants["retired"] += len(retire)
+
+
+# --- pricing -------------------------------------------------------------------------------
+
+
+def _supplier_state(variant: Variant) -> tuple:
+    return (variant.product_id, variant.supplier_id, variant.name, variant.is_active,
+            variant.cost_price, variant.process_duration)  # fmt: skip
+
+
+def load_rulebook() -> RuleBook:
+    global_rule, by_product, by_variant = FALLBACK, {}, {}
+    for rule in MarkupRule.objects.all():
+        markup = Markup(percent=rule.percent, fixed=rule.fixed, round_to=rule.round_to,
+                        min_margin=rule.min_margin)  # fmt: skip
+        if rule.variant_id:
+            by_variant[rule.variant_id] = markup
+        elif rule.product_id:
+            by_product[rule.product_id] = markup
+        else:
+            global_rule = markup
+    return RuleBook(global_rule=global_rule, by_product=by_product, by_variant=by_variant)
+
+
+def reprice(*, variants: QuerySet[Variant] | None = None) -> int:
+    """Recompute sell prices from the rules; writes only the prices that change."""
+    rules = load_rulebook()
+    now = timezone.now()
+    queryset = Variant.objects.all() if variants is None else variants
+    changed = []
+    for variant in queryset.only("pk", "product_id", "cost_price", "sell_price"):
+        price = rules.price(
+            cost=variant.cost_price, product_id=variant.product_id, variant_id=variant.pk
+        )
+        if price != variant.sell_price:
+            variant.sell_price, variant.updated_at = price, now
+            changed.append(variant)
+    Variant.objects.bulk_update(changed, ["sell_price", "updated_at"], batch_size=500)
+    return len(changed)
+
+
+def variants_under_rule(rule: MarkupRule) -> QuerySet[Variant]:
+    if rule.variant_id:
+        return Variant.objects.filter(pk=rule.variant_id)
+    if rule.product_id:
+        return Variant.objects.filter(product_id=rule.product_id)
+    return Variant.objects.all()
+
+
+@transaction.atomic
+def save_markup_rule(*, rule: MarkupRule) -> int:
+    """Save a rule and reprice what it governs at once; returns how many prices changed."""
+    rule.full_clean()
+    rule.save()
+    return reprice(variants=variants_under_rule(rule))
+
+
+@transaction.atomic
+def delete_markup_rule(*, rule: MarkupRule) -> int:
+    affected = variants_under_rule(rule)
+    affected_ids = list(affected.values_list("pk", flat=True))
+    rule.delete()
+    return reprice(variants=Variant.objects.filter(pk__in=affected_ids))

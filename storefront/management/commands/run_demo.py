@@ -1,0 +1,106 @@
+"""Start the whole demo shop in one terminal: sandbox, first sync, admin, web, worker, beat.
+
+Ctrl-C (or SIGTERM) stops every process it started, process groups included, so nothing is
+left behind.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+MANAGE = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
+CELERY = [sys.executable, "-m", "celery", "-A", "storefront"]
+
+
+class Command(BaseCommand):
+    help = "Run the demo shop: isipay sandbox, catalog sync, web, Celery worker and beat."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="Web address (host:port).")
+
+    def handle(self, *args, addr: str, **options):
+        self.children: list[tuple[str, subprocess.Popen]] = []
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            self._run(addr)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            self._stop_all()
+
+    def _run(self, addr: str) -> None:
+        Path(settings.CELERY_BROKER_FOLDER, "processed").mkdir(parents=True, exist_ok=True)
+        sandbox = urlsplit(settings.ISIPAY_BASE_URL)
+        if sandbox.hostname in ("127.0.0.1", "localhost") and settings.DEBUG:
+            port = sandbox.port or 80
+            self._start("sandbox", [*MANAGE, "isipay_sandbox", "--port", str(port)])
+            _wait_for_port(sandbox.hostname, port)
+
+        call_command("sync_catalog", stdout=self.stdout, stderr=self.stderr)
+        call_command("ensure_admin", stdout=self.stdout)
+
+        self._start("web", [*MANAGE, "runserver", "--noreload", addr])
+        self._start(
+            "worker",
+            [*CELERY, "worker", "-Q", "default,sync,submit,poll", "-c", "2", "-l", "INFO"],
+        )
+        self._start("beat", [*CELERY, "beat", "-l", "INFO", "--pidfile="])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nGerai is running: shop http://{addr}/  admin http://{addr}/admin/\n"
+                "Press Ctrl-C to stop everything.\n"
+            )
+        )
+        while True:
+            for name, process in self.children:
+                if process.poll() is not None:
+                    raise CommandError(f"{name} exited with code {process.returncode}")
+            time.sleep(0.5)
+
+    def _start(self, name: str, command: list[str]) -> None:
+        # A session of its own, so that stopping kills the process and all its children.
+        process = subprocess.Popen(command, start_new_session=True)  # noqa: S603
+        self.children.append((name, process))
+
+    def _stop_all(self) -> None:
+        for _, process in reversed(self.children):
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for _, process in self.children:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                _signal_group(process, signal.SIGKILL)
+                process.wait()
+        for _, process in self.children:
+            _signal_group(process, signal.SIGKILL)  # any grandchild left in the group
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _signal_group(process: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)
+
+
+def _wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise CommandError(f"The isipay sandbox did not start on {host}:{port}")
