@@ -1,0 +1,67 @@
+"""Run the isipay sandbox (a fake isipay.top with the demo catalog) in the foreground.
+
+The shop reaches it through ISIPAY_BASE_URL; it accepts the token in ISIPAY_API_TOKEN unless
+--token is given. Ctrl-C or SIGTERM stops it.
+"""
+
+import signal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from isipay.sandbox import SandboxServer, demo_catalog, generated_catalog
+
+
+class Command(BaseCommand):
+    help = "Run the fake isipay.top server (demo catalog) until Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8765)
+        parser.add_argument("--token", default=None, help="Default: settings.ISIPAY_API_TOKEN.")
+        parser.add_argument("--balance", type=int, default=5_000_000, help="Rupiah.")
+        parser.add_argument("--pending-seconds", type=float, default=1.0)
+        parser.add_argument("--complete-seconds", type=float, default=3.0)
+        parser.add_argument(
+            "--catalog",
+            choices=["demo", "generated"],
+            default="demo",
+            help="generated: 200 synthetic games with 50 variants each (benchmarks).",
+        )
+        parser.add_argument("--quiet", action="store_true", help="Do not log each request.")
+
+    def handle(self, *args, **options):
+        catalog = demo_catalog() if options["catalog"] == "demo" else generated_catalog()
+        server = SandboxServer(
+            token=options["token"] or settings.ISIPAY_API_TOKEN,
+            host=options["host"],
+            port=options["port"],
+            catalog=catalog,
+            balance=options["balance"],
+            pending_seconds=options["pending_seconds"],
+            complete_seconds=options["complete_seconds"],
+            quiet=options["quiet"],
+        )
+        signal.signal(signal.SIGTERM, _interrupt)
+
+        def ready(url: str) -> None:
+            # The token itself is never printed: outside the demo it may be the real one.
+            balance = f"{server.balance:,}".replace(",", ".")
+            self.stdout.write(
+                self.style.SUCCESS(f"isipay sandbox listening on {url}")
+                + f" ({len(catalog)} products, balance Rp {balance}). Ctrl-C to stop."
+            )
+            self.stdout.flush()
+
+        try:
+            server.serve_forever(ready=ready)
+        except OSError as exc:
+            raise CommandError(
+                f"Cannot listen on {options['host']}:{options['port']}: {exc}"
+            ) from exc
+        except KeyboardInterrupt:
+            self.stdout.write("isipay sandbox stopped.")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt

@@ -1,0 +1,26 @@
+"""The isipay sandbox: a faithful fake isipay.top server for the demo shop and the tests.
+
+See `server` for the protocol, the demo conventions of the order `data` string and the faults.
+"""
+
+from .catalog import (
+    HTML_VARIANT_NAME,
+    Catalog,
+    SandboxProduct,
+    SandboxVariant,
+    demo_catalog,
+    generated_catalog,
+)
+from .server import Fault, SandboxOrder, SandboxServer
+
+__all__ = [
+    "HTML_VARIANT_NAME",
+    "Catalog",
+    "Fault",
+    "SandboxOrder",
+    "SandboxProduct",
+    "SandboxServer",
+    "SandboxVariant",
+    "demo_catalog",
+    "generated_catalog",
+]

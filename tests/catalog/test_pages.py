@@ -1,0 +1,95 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from storefront.templatetags.money import rupiah
+
+from ..factories import ProductFactory, VariantFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rupiah_format():
+    assert rupiah(15000) == "Rp 15.000"
+    assert rupiah(1389) == "Rp 1.389"
+    assert rupiah(0) == "Rp 0"
+    assert rupiah(2_500_000) == "Rp 2.500.000"
+
+
+def test_home_lists_only_games_for_sale_in_the_owners_order(client):
+    late = ProductFactory(name="Zeta Legends", sort_order=2)
+    early = ProductFactory(name="Alpha Fire", sort_order=1)
+    hidden = [
+        ProductFactory(name="Inactive Game", is_active=False),
+        ProductFactory(name="Retired Game", retired_at=timezone.now()),
+        ProductFactory(name="Unlisted Game", is_listed=False),
+        ProductFactory(name="Empty Game"),
+    ]
+    for product in [late, early, *hidden[:3]]:
+        VariantFactory(product=product, cost_price=14_000, sell_price=15_000)
+    VariantFactory(product=hidden[3], is_active=False)
+
+    page = client.get(reverse("catalog:home")).content.decode()
+    assert page.index("Alpha Fire") < page.index("Zeta Legends")
+    assert "mulai Rp 15.000" in page
+    for product in hidden:
+        assert product.name not in page
+
+
+def test_home_search_without_javascript(client):
+    VariantFactory(product=ProductFactory(name="Mobile Legends"))
+    VariantFactory(product=ProductFactory(name="Honor of Kings"))
+    page = client.get(reverse("catalog:home"), {"q": "legend"}).content.decode()
+    assert "Mobile Legends" in page and "Honor of Kings" not in page
+    page = client.get(reverse("catalog:home"), {"q": "nothing-like-this"}).content.decode()
+    assert "Tidak ada game" in page
+
+
+def test_game_page_lists_variants_for_sale_with_prices(client):
+    product = ProductFactory(name="Mobile Legends")
+    VariantFactory(product=product, name="86 Diamonds", cost_price=19_000, sell_price=20_600)
+    VariantFactory(product=product, name="Gone", retired_at=timezone.now())
+    VariantFactory(product=product, name="Off", is_active=False)
+    VariantFactory(product=product, name="Pulled", is_listed=False)
+    page = client.get(reverse("catalog:game", args=[product.slug])).content.decode()
+    assert "86 Diamonds" in page and "Rp 20.600" in page
+    for name in ("Gone", "Off", "Pulled"):
+        assert name not in page
+
+
+def test_game_page_of_retired_or_unknown_game_is_404(client):
+    product = ProductFactory(retired_at=timezone.now())
+    assert client.get(reverse("catalog:game", args=[product.slug])).status_code == 404
+    assert client.get(reverse("catalog:game", args=["no-such-game"])).status_code == 404
+
+
+def test_supplier_html_is_escaped(client):
+    product = ProductFactory(name="<i>Game</i>")
+    VariantFactory(product=product, name="<script>alert(1)</script> 100 Diamonds")
+    for url in (reverse("catalog:home"), reverse("catalog:game", args=[product.slug])):
+        page = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in page
+        assert "<i>Game</i>" not in page
+    page = client.get(reverse("catalog:game", args=[product.slug])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 100 Diamonds" in page
+
+
+def count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_pages_use_the_same_number_of_queries_for_10_and_100_variants(client):
+    small, large = ProductFactory(), ProductFactory()
+    VariantFactory.create_batch(10, product=small)
+    VariantFactory.create_batch(100, product=large)
+    assert count_queries(client, reverse("catalog:game", args=[small.slug])) == count_queries(
+        client, reverse("catalog:game", args=[large.slug])
+    )
+    home_small = count_queries(client, reverse("catalog:home"))
+    for _ in range(10):
+        VariantFactory.create_batch(10, product=ProductFactory())
+    assert count_queries(client, reverse("catalog:home")) == home_small
