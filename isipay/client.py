@@ -142,7 +142,7 @@ class IsipayClient:
         finally:
             elapsed_ms = int((time.monotonic() - started) * 1000)
 
-        logger.info("isipay %s -> HTTP %s in %d ms", endpoint, response.status_code, elapsed_ms)
+        logger.debug("isipay %s -> HTTP %s in %d ms", endpoint, response.status_code, elapsed_ms)
         return self._unwrap(response, endpoint=endpoint, is_order=is_order)
 
     def _unwrap(self, response: requests.Response, *, endpoint: str, is_order: bool) -> Any:

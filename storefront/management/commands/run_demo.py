@@ -43,7 +43,7 @@ class Command(BaseCommand):
         sandbox = urlsplit(settings.ISIPAY_BASE_URL)
         if sandbox.hostname in ("127.0.0.1", "localhost") and settings.DEBUG:
             port = sandbox.port or 80
-            self._start("sandbox", [*MANAGE, "isipay_sandbox", "--port", str(port)])
+            self._start("sandbox", [*MANAGE, "isipay_sandbox", "--port", str(port), "--quiet"])
             _wait_for_port(sandbox.hostname, port)
 
         call_command("sync_catalog", stdout=self.stdout, stderr=self.stderr)
@@ -73,8 +73,11 @@ class Command(BaseCommand):
         self.children.append((name, process))
 
     def _stop_all(self) -> None:
+        # SIGTERM to each main process only: Celery then does a warm shutdown, finishing the
+        # task in hand; whatever is left in a group after the grace period is killed.
         for _, process in reversed(self.children):
-            _signal_group(process, signal.SIGTERM)
+            if process.poll() is None:
+                process.terminate()
         deadline = time.monotonic() + 15
         for _, process in self.children:
             try:
