@@ -5,7 +5,13 @@ from storefront.supplier import isipay_client
 from . import services
 
 
-@shared_task(queue="sync", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+@shared_task(
+    time_limit=600,
+    soft_time_limit=540,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
 def sync_catalog() -> dict:
     """Beat runs this every CATALOG_SYNC_INTERVAL; a sync already running makes it a no-op."""
     try:

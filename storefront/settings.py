@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RUN_DIR = BASE_DIR / ".run"
@@ -104,6 +105,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # A file, not memory, so that the integration tests' Celery worker processes can share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / "test-db.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
@@ -179,6 +182,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+        # The transport polls the folder; at the default 1 s a worker at its prefetch limit
+        # takes about one message per second per process, and a paid order waits in line.
+        "polling_interval": 0.1,
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -189,8 +196,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "sync", "submit", "poll")]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Three queues so that a slow sync never delays a paid order.
 CELERY_TASK_ROUTES = {
     "catalog.tasks.*": {"queue": "sync"},
+    "orders.tasks.submit_order": {"queue": "submit"},
+    "orders.tasks.sweep_submissions": {"queue": "submit"},
+    "orders.tasks.check_supplier_balance": {"queue": "submit"},
+    "orders.tasks.poll_*": {"queue": "poll"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -208,6 +222,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Never let the HTTP stack log request headers (they carry the supplier token).
         "urllib3": {"level": "WARNING"},
+        # One line per beat tick and per task is noise; problems still show.
+        "celery.beat": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
     },
 }
 
@@ -217,4 +235,32 @@ LOGIN_URL = "admin:login"
 # admin shows them (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
     "sync-catalog": {"task": "catalog.tasks.sync_catalog", "schedule": CATALOG_SYNC_INTERVAL},
+}
+
+# --- Order fulfilment (seconds unless said otherwise) ---------------------------------------
+ORDER_SUBMIT_MAX_ATTEMPTS = env.int("ORDER_SUBMIT_MAX_ATTEMPTS", default=6)
+ORDER_SUBMIT_RETRY_BASE = env.float("ORDER_SUBMIT_RETRY_BASE", default=10)
+ORDER_SUBMIT_STUCK_AFTER = env.float("ORDER_SUBMIT_STUCK_AFTER", default=180)
+ORDER_SWEEP_INTERVAL = env.float("ORDER_SWEEP_INTERVAL", default=60)
+ORDER_POLL_INTERVAL = env.float("ORDER_POLL_INTERVAL", default=5)
+ORDER_POLL_FIRST_MIN = env.float("ORDER_POLL_FIRST_MIN", default=3)
+ORDER_POLL_BACKOFF_BASE = env.float("ORDER_POLL_BACKOFF_BASE", default=5)
+ORDER_POLL_BACKOFF_CAP = env.float("ORDER_POLL_BACKOFF_CAP", default=300)
+ORDER_POLL_BATCH = env.int("ORDER_POLL_BATCH", default=100)
+ORDER_POLL_LEASE = env.float("ORDER_POLL_LEASE", default=120)
+ORDER_UNKNOWN_STATUS_REVIEW_AFTER = env.float("ORDER_UNKNOWN_STATUS_REVIEW_AFTER", default=1800)
+ORDER_PROCESSING_MAX_AGE = env.float("ORDER_PROCESSING_MAX_AGE", default=86400)
+ORDER_BALANCE_CHECK_INTERVAL = env.float("ORDER_BALANCE_CHECK_INTERVAL", default=60)
+SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000")
+
+CELERY_BEAT_SCHEDULE |= {
+    "poll-due-orders": {"task": "orders.tasks.poll_due_orders", "schedule": ORDER_POLL_INTERVAL},
+    "sweep-submissions": {
+        "task": "orders.tasks.sweep_submissions",
+        "schedule": ORDER_SWEEP_INTERVAL,
+    },
+    "check-supplier-balance": {
+        "task": "orders.tasks.check_supplier_balance",
+        "schedule": ORDER_BALANCE_CHECK_INTERVAL,
+    },
 }

@@ -39,7 +39,8 @@ class Command(BaseCommand):
             self._stop_all()
 
     def _run(self, addr: str) -> None:
-        Path(settings.CELERY_BROKER_FOLDER, "processed").mkdir(parents=True, exist_ok=True)
+        for folder in ("processed", "control"):
+            Path(settings.CELERY_BROKER_FOLDER, folder).mkdir(parents=True, exist_ok=True)
         sandbox = urlsplit(settings.ISIPAY_BASE_URL)
         if sandbox.hostname in ("127.0.0.1", "localhost") and settings.DEBUG:
             port = sandbox.port or 80

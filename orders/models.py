@@ -1,0 +1,136 @@
+"""Orders, their event log, and the submission queue's pause switch.
+
+Status changes happen only in orders/services.py, as conditional UPDATEs.
+"""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+# Crockford's base32 without I, L, O, U: easy to read aloud, hard to guess (32^8 ≈ 10^12).
+NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_order_number() -> str:
+    return "GR-" + "".join(secrets.choice(NUMBER_ALPHABET) for _ in range(8))
+
+
+def new_reference_number() -> str:
+    return "GRR" + secrets.token_hex(8).upper()
+
+
+class Order(models.Model):
+    class Status(models.TextChoices):
+        AWAITING_PAYMENT = "awaiting_payment", "awaiting payment"
+        PAID = "paid"
+        SUBMITTING = "submitting"
+        PROCESSING = "processing"
+        SUCCESS = "success"
+        FAILED = "failed"
+        REFUNDED = "refunded"
+        EXPIRED = "expired"
+        NEEDS_REVIEW = "needs_review", "needs review"
+
+    FINAL = (Status.SUCCESS, Status.REFUNDED, Status.EXPIRED)
+
+    number = models.CharField(max_length=20, unique=True, default=new_order_number, editable=False)
+    reference_number = models.CharField(
+        max_length=40, unique=True, default=new_reference_number, editable=False
+    )
+    invoice_number = models.CharField(max_length=100, blank=True, db_index=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.AWAITING_PAYMENT, db_index=True
+    )
+
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="orders")
+    # Frozen at creation: later catalog changes never alter an order.
+    product_code = models.CharField(max_length=100)
+    product_name = models.CharField(max_length=200)
+    variant_code = models.CharField(max_length=100)
+    variant_name = models.CharField(max_length=300)
+    price = models.PositiveBigIntegerField(help_text="What the customer pays, in rupiah.")
+    cost = models.PositiveBigIntegerField(help_text="Supplier cost when ordered, in rupiah.")
+
+    account = models.JSONField(default=dict, help_text="The game account fields as typed.")
+    data = models.CharField(max_length=300, help_text="The data string sent to isipay.")
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True)
+    buyer_ip = models.GenericIPAddressField(null=True, blank=True)
+    language = models.CharField(max_length=10, default="id")
+
+    payment_provider = models.CharField(max_length=20, default="sandbox")
+    payment_reference = models.CharField(max_length=100, blank=True)
+
+    supplier_status = models.CharField(max_length=50, blank=True)
+    supplier_status_since = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+    submit_attempts = models.PositiveIntegerField(default=0)
+    next_submit_at = models.DateTimeField(null=True, blank=True)
+    poll_count = models.PositiveIntegerField(default=0)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # The beat tick's "due for polling" query reads only processing orders.
+            models.Index(
+                fields=["next_poll_at"], name="order_due_poll", condition=Q(status="processing")
+            ),
+            models.Index(
+                fields=["next_submit_at"], name="order_waiting_submit", condition=Q(status="paid")
+            ),
+            models.Index(fields=["status", "created_at"], name="order_status_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+
+class OrderEvent(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.CharField(max_length=100, help_text="system, customer, payment, or a user")
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.from_status or '-'} → {self.to_status}"
+
+
+class SubmissionQueue(models.Model):
+    """One row: whether placing orders at isipay is paused (e.g. supplier balance too low)."""
+
+    paused_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    last_balance = models.BigIntegerField(null=True, blank=True)
+    balance_checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "submission queue"
+
+    def __str__(self) -> str:
+        return f"Paused since {self.paused_at:%Y-%m-%d %H:%M}" if self.paused_at else "Running"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @classmethod
+    def get(cls) -> "SubmissionQueue":
+        return cls.objects.get_or_create(pk=1)[0]

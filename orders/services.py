@@ -1,0 +1,527 @@
+"""Every order write, and every status change, happens here.
+
+A status change is one conditional UPDATE (`… WHERE status = expected`) plus its event, in one
+transaction: two workers racing for the same order cannot both win, and a second delivery of
+the same task finds nothing to move. The row, not the Celery message, is the truth.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Min, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+import isipay
+from catalog.account_fields import build_data
+from catalog.models import Variant
+from storefront.supplier import status_map
+
+from . import notifications
+from .models import Order, OrderEvent, SubmissionQueue
+
+logger = logging.getLogger(__name__)
+S = Order.Status
+
+
+class NotForSale(Exception):
+    pass
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+def _move(order_id: int, *, from_: str, to: str, actor: str, message: str = "", **fields) -> bool:
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Order.objects.filter(pk=order_id, status=from_).update(
+            status=to, updated_at=now, **fields
+        )
+        if moved:
+            OrderEvent.objects.create(
+                order_id=order_id,
+                created_at=now,
+                from_status=from_,
+                to_status=to,
+                actor=actor,
+                message=message[:2000],
+            )
+    if moved:
+        logger.info("order %s: %s -> %s (%s) %s", order_id, from_, to, actor, message)
+    return bool(moved)
+
+
+def _note(order_id: int, *, status: str, actor: str, message: str) -> None:
+    """An event that is not a transition (a refund that has to be done by hand)."""
+    OrderEvent.objects.create(
+        order_id=order_id, from_status=status, to_status=status, actor=actor, message=message
+    )
+
+
+def _after_commit(task, *args, countdown: float | None = None) -> None:
+    transaction.on_commit(lambda: task.apply_async(args=args, countdown=countdown))
+
+
+def _seconds(name: str) -> timedelta:
+    return timedelta(seconds=getattr(settings, name))
+
+
+# --- customer and payment ------------------------------------------------------------------
+
+
+def create_order(
+    *,
+    variant: Variant,
+    account: dict[str, str],
+    contact_email: str = "",
+    contact_phone: str = "",
+    buyer_ip: str | None = None,
+    payment_provider: str = "sandbox",
+    language: str = "id",
+) -> Order:
+    """An order awaiting payment, with price, cost and names copied from the catalog now."""
+    product = variant.product
+    if not (
+        variant.is_active
+        and variant.is_listed
+        and variant.retired_at is None
+        and product.is_active
+        and product.is_listed
+        and product.retired_at is None
+    ):
+        raise NotForSale(variant.code)
+    with transaction.atomic():
+        order = Order.objects.create(
+            variant=variant,
+            product_code=product.code,
+            product_name=product.title,
+            variant_code=variant.code,
+            variant_name=variant.name,
+            price=variant.sell_price,
+            cost=variant.cost_price,
+            account=account,
+            data=build_data(product.data_template, account),
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            buyer_ip=buyer_ip,
+            payment_provider=payment_provider,
+            language=language,
+        )
+        OrderEvent.objects.create(
+            order=order, to_status=S.AWAITING_PAYMENT, actor="customer", message="Order placed."
+        )
+    return order
+
+
+def mark_paid(*, order_id: int, payment_reference: str = "", actor: str = "payment") -> bool:
+    from . import tasks
+
+    now = timezone.now()
+    moved = _move(
+        order_id,
+        from_=S.AWAITING_PAYMENT,
+        to=S.PAID,
+        actor=actor,
+        message="Payment received.",
+        paid_at=now,
+        next_submit_at=now,
+        payment_reference=payment_reference,
+    )
+    if moved:
+        _after_commit(tasks.submit_order, order_id)
+    return moved
+
+
+def expire_order(*, order_id: int, actor: str = "system", message: str = "") -> bool:
+    return _move(
+        order_id,
+        from_=S.AWAITING_PAYMENT,
+        to=S.EXPIRED,
+        actor=actor,
+        message=message or "Payment not received in time.",
+        completed_at=timezone.now(),
+    )
+
+
+# --- submission ----------------------------------------------------------------------------
+
+
+def submit_order(*, order_id: int, client: isipay.IsipayClient, actor: str = "worker") -> str:
+    """Place the order at isipay exactly once; returns what happened, for logs and tests."""
+    if SubmissionQueue.get().is_paused:
+        return "paused"  # stays paid; check_supplier_balance resumes it
+    claimed = _move(
+        order_id,
+        from_=S.PAID,
+        to=S.SUBMITTING,
+        actor=actor,
+        message="Placing the order at isipay.",
+        submit_attempts=F("submit_attempts") + 1,
+        next_submit_at=None,
+    )
+    if not claimed:
+        return "not-claimed"
+    order = Order.objects.select_related("variant").get(pk=order_id)
+
+    if order.variant.cost_price > order.price:
+        _to_review(
+            order,
+            f"Cost rose above price: isipay now charges Rp {order.variant.cost_price}, "
+            f"the customer paid Rp {order.price}. Not placed.",
+        )
+        return "review"
+
+    try:
+        placed = client.order(order.variant_code, order.reference_number, order.data)
+    except (isipay.InsufficientBalance, isipay.AuthError) as exc:
+        return _wait_for_supplier(order, exc)
+    except isipay.DuplicateReference as exc:
+        return _adopt_by_reference(order, client, exc)
+    except isipay.Unavailable as exc:
+        return _retry_later(order, exc)
+    except isipay.IsipayError as exc:
+        if _move(
+            order.pk,
+            from_=S.SUBMITTING,
+            to=S.FAILED,
+            actor="isipay",
+            message=f"isipay refused the order: {exc.message}",
+            completed_at=timezone.now(),
+        ):
+            refund_order(order_id=order.pk)
+        return "rejected"
+    _start_processing(order, placed.invoice_number, message="isipay accepted the order.")
+    return "submitted"
+
+
+def _start_processing(order: Order, invoice: str, *, message: str) -> None:
+    first_poll = min(
+        max(order.variant.process_duration, settings.ORDER_POLL_FIRST_MIN),
+        settings.ORDER_POLL_BACKOFF_CAP,
+    )
+    now = timezone.now()
+    _move(
+        order.pk,
+        from_=S.SUBMITTING,
+        to=S.PROCESSING,
+        actor="isipay",
+        message=f"{message} Invoice {invoice}.",
+        invoice_number=invoice,
+        submitted_at=now,
+        next_poll_at=now + timedelta(seconds=first_poll),
+    )
+
+
+def _wait_for_supplier(order: Order, exc: isipay.IsipayError) -> str:
+    """Nothing is wrong with the order: the supplier account is. Pause; no order fails."""
+    reason = (
+        "isipay balance too low: top up the deposit at isipay.top. Orders resume by themselves."
+        if isinstance(exc, isipay.InsufficientBalance)
+        else f"isipay refused access: {exc.message}"
+    )
+    pause_submissions(reason=reason)
+    _move(
+        order.pk,
+        from_=S.SUBMITTING,
+        to=S.PAID,
+        actor="isipay",
+        message=f"Waiting: {reason}",
+        submit_attempts=F("submit_attempts") - 1,
+    )
+    return "paused"
+
+
+def _adopt_by_reference(order: Order, client: isipay.IsipayClient, exc: Exception) -> str:
+    """isipay already has our reference: the first call reached it. Learn its invoice if we can."""
+    try:
+        status = client.status(order.reference_number)
+    except isipay.IsipayError:
+        _to_review(
+            order,
+            f"isipay says reference {order.reference_number} was already used ({exc}), "
+            "but does not tell its invoice. Look the reference up at isipay.top; "
+            "never resubmit with a new reference.",
+        )
+        return "review"
+    _start_processing(
+        order,
+        status.invoice_number,
+        message="isipay already had this order (its answer was lost earlier).",
+    )
+    return "adopted"
+
+
+def _retry_later(order: Order, exc: isipay.Unavailable) -> str:
+    if order.submit_attempts >= settings.ORDER_SUBMIT_MAX_ATTEMPTS:
+        _to_review(
+            order,
+            f"isipay did not answer after {order.submit_attempts} attempts ({exc.message}). "
+            f"The order may exist at isipay under reference {order.reference_number}.",
+        )
+        return "review"
+    from . import tasks
+
+    delay = settings.ORDER_SUBMIT_RETRY_BASE * 2 ** (order.submit_attempts - 1)
+    moved = _move(
+        order.pk,
+        from_=S.SUBMITTING,
+        to=S.PAID,
+        actor="isipay",
+        message=f"No answer from isipay ({exc.message}); retrying in {delay:.0f} s "
+        "with the same reference.",
+        next_submit_at=timezone.now() + timedelta(seconds=delay),
+    )
+    if moved:
+        _after_commit(tasks.submit_order, order.pk, countdown=delay)
+    return "retry"
+
+
+def _to_review(order: Order, reason: str) -> bool:
+    return _move(
+        order.pk,
+        from_=order.status,
+        to=S.NEEDS_REVIEW,
+        actor="system",
+        message=reason,
+        review_reason=reason,
+        next_poll_at=None,
+    )
+
+
+def sweep_submissions() -> int:
+    """Re-nudge orders whose Celery message was lost or whose worker died mid-submission."""
+    from . import tasks
+
+    now = timezone.now()
+    nudged = 0
+    stuck = Order.objects.filter(
+        status=S.SUBMITTING, updated_at__lt=now - _seconds("ORDER_SUBMIT_STUCK_AFTER")
+    ).values_list("pk", flat=True)
+    for order_id in stuck:
+        if _move(
+            order_id,
+            from_=S.SUBMITTING,
+            to=S.PAID,
+            actor="sweeper",
+            message="The worker stopped mid-submission; resuming with the same reference.",
+            next_submit_at=now,
+        ):
+            _after_commit(tasks.submit_order, order_id)
+            nudged += 1
+    if not SubmissionQueue.get().is_paused:
+        waiting = Order.objects.filter(
+            status=S.PAID, next_submit_at__lt=now - _seconds("ORDER_SWEEP_INTERVAL")
+        ).values_list("pk", flat=True)
+        for order_id in waiting:
+            _after_commit(tasks.submit_order, order_id)
+            nudged += 1
+    return nudged
+
+
+# --- the submission queue ------------------------------------------------------------------
+
+
+def pause_submissions(*, reason: str) -> None:
+    SubmissionQueue.get()
+    SubmissionQueue.objects.filter(pk=1).update(
+        paused_at=Coalesce("paused_at", Value(timezone.now())), reason=reason
+    )
+    logger.warning("order submission paused: %s", reason)
+
+
+def resume_submissions(*, actor: str = "system") -> int:
+    """Unpause and send every waiting paid order to the submit queue; returns how many."""
+    from . import tasks
+
+    now = timezone.now()
+    SubmissionQueue.get()
+    SubmissionQueue.objects.filter(pk=1).update(paused_at=None, reason="")
+    waiting = list(Order.objects.filter(status=S.PAID).values_list("pk", flat=True))
+    Order.objects.filter(pk__in=waiting, status=S.PAID).update(next_submit_at=now)
+    for order_id in waiting:
+        _after_commit(tasks.submit_order, order_id)
+    logger.info("order submission resumed by %s: %d orders waiting", actor, len(waiting))
+    return len(waiting)
+
+
+def check_supplier_balance(*, client: isipay.IsipayClient) -> int | None:
+    """Read the isipay balance; resume a paused queue once it covers the cheapest waiting order."""
+    try:
+        balance = client.balance().balance
+    except isipay.IsipayError as exc:
+        logger.warning("isipay balance check failed: %s", exc)
+        return None
+    SubmissionQueue.get()
+    SubmissionQueue.objects.filter(pk=1).update(
+        last_balance=balance, balance_checked_at=timezone.now()
+    )
+    if SubmissionQueue.get().is_paused:
+        # Resume only for an order the balance can pay; with none waiting, stay paused (an
+        # order in flight may be about to come back for the same reason).
+        cheapest = Order.objects.filter(status=S.PAID).aggregate(low=Min("cost"))["low"]
+        if cheapest is not None and balance >= cheapest:
+            resume_submissions(actor="balance check")
+    return balance
+
+
+# --- polling -------------------------------------------------------------------------------
+
+
+def lease_due_orders(*, limit: int) -> list[int]:
+    """Take up to `limit` due orders, pushing their next poll out so no other tick takes them.
+
+    skip_locked spreads the work over workers on PostgreSQL; the conditional lease keeps it
+    correct where row locks do not exist (SQLite).
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            Order.objects.select_for_update(skip_locked=True)
+            .filter(status=S.PROCESSING, next_poll_at__lte=now)
+            .order_by("next_poll_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if due:
+            Order.objects.filter(pk__in=due, status=S.PROCESSING).update(
+                next_poll_at=now + _seconds("ORDER_POLL_LEASE")
+            )
+    return due
+
+
+def poll_due(*, client: isipay.IsipayClient, time_budget: float = 50.0) -> int:
+    """Poll every due order, batch by batch, within the time budget; returns how many."""
+    deadline = timezone.now() + timedelta(seconds=time_budget)
+    polled = 0
+    while timezone.now() < deadline:
+        batch = lease_due_orders(limit=settings.ORDER_POLL_BATCH)
+        for order_id in batch:
+            poll_order(order_id=order_id, client=client)
+        polled += len(batch)
+        if len(batch) < settings.ORDER_POLL_BATCH:
+            break
+    return polled
+
+
+def poll_order(*, order_id: int, client: isipay.IsipayClient) -> str:
+    order = Order.objects.filter(pk=order_id, status=S.PROCESSING).first()
+    if order is None:
+        return "not-processing"
+    try:
+        status = client.status(order.invoice_number)
+    except isipay.IsipayError as exc:
+        return _poll_again(order, word=None, note=str(exc))
+    outcome = status_map().outcome(status.status_word)
+    word = status.status_word[:50]
+    now = timezone.now()
+    if outcome is isipay.Outcome.SUCCESS:
+        if _move(
+            order.pk,
+            from_=S.PROCESSING,
+            to=S.SUCCESS,
+            actor="isipay",
+            message=f"isipay reports {word}.",
+            supplier_status=word,
+            completed_at=now,
+            next_poll_at=None,
+        ):
+            notifications.on_commit_notify(order.pk, "success")
+        return "success"
+    if outcome is isipay.Outcome.FAILED:
+        if _move(
+            order.pk,
+            from_=S.PROCESSING,
+            to=S.FAILED,
+            actor="isipay",
+            message=f"isipay reports {word}.",
+            supplier_status=word,
+            completed_at=now,
+            next_poll_at=None,
+        ):
+            refund_order(order_id=order.pk)
+        return "failed"
+    return _poll_again(order, word=word, unknown=outcome is isipay.Outcome.UNKNOWN)
+
+
+def _poll_again(order: Order, *, word: str | None, unknown: bool = False, note: str = "") -> str:
+    now = timezone.now()
+    if order.submitted_at and now - order.submitted_at > _seconds("ORDER_PROCESSING_MAX_AGE"):
+        _to_review(order, f"Still not final at isipay after {now - order.submitted_at}.")
+        return "review"
+    since = order.supplier_status_since
+    if word is not None and word != order.supplier_status:
+        since = now
+        if unknown:
+            logger.warning("order %s: isipay status word %r is not known", order.number, word)
+    if unknown and since and now - since > _seconds("ORDER_UNKNOWN_STATUS_REVIEW_AFTER"):
+        _to_review(order, f'isipay keeps answering the unknown status "{word}".')
+        return "review"
+    delay = min(
+        settings.ORDER_POLL_BACKOFF_BASE * 2 ** min(order.poll_count, 20),
+        settings.ORDER_POLL_BACKOFF_CAP,
+    )
+    Order.objects.filter(pk=order.pk, status=S.PROCESSING).update(
+        poll_count=F("poll_count") + 1,
+        next_poll_at=now + timedelta(seconds=delay),
+        supplier_status=word if word is not None else order.supplier_status,
+        supplier_status_since=since,
+        updated_at=now,
+    )
+    if note:
+        logger.info("order %s: status poll failed, next in %.0f s: %s", order.number, delay, note)
+    return "pending"
+
+
+def repoll_now(*, order_id: int) -> bool:
+    from . import tasks
+
+    moved = Order.objects.filter(pk=order_id, status=S.PROCESSING).update(
+        next_poll_at=timezone.now()
+    )
+    if moved:
+        _after_commit(tasks.poll_order, order_id)
+    return bool(moved)
+
+
+# --- refunds and review --------------------------------------------------------------------
+
+
+def refund_order(*, order_id: int, actor: str = "system") -> bool:
+    from payments import services as payments
+
+    order = Order.objects.get(pk=order_id)
+    if order.status != S.FAILED:
+        return False
+    if payments.refund(order=order, reason="isipay could not fulfil the order"):
+        if _move(
+            order_id,
+            from_=S.FAILED,
+            to=S.REFUNDED,
+            actor=actor,
+            message="Money refunded to the customer.",
+        ):
+            notifications.on_commit_notify(order_id, "refunded")
+            return True
+        return False
+    _note(order_id, status=S.FAILED, actor=actor, message="Refund due: refund by hand.")
+    notifications.on_commit_notify(order_id, "failed")
+    return False
+
+
+def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bool:
+    """A person decides an order under review: delivered (success) or not (failed → refund)."""
+    to = S.SUCCESS if success else S.FAILED
+    moved = _move(
+        order_id,
+        from_=S.NEEDS_REVIEW,
+        to=to,
+        actor=actor,
+        message=f"Resolved by hand: {note}".strip(),
+        completed_at=timezone.now(),
+    )
+    if moved and success:
+        notifications.on_commit_notify(order_id, "success")
+    elif moved:
+        refund_order(order_id=order_id, actor=actor)
+    return moved

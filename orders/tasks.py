@@ -1,0 +1,34 @@
+"""Thin Celery wrappers: each calls one service, and is safe to run twice."""
+
+from celery import shared_task
+
+from storefront.supplier import isipay_client
+
+from . import services
+
+RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@shared_task(time_limit=90, soft_time_limit=75, **RELIABLE)
+def submit_order(order_id: int) -> str:
+    return services.submit_order(order_id=order_id, client=isipay_client())
+
+
+@shared_task(time_limit=120, soft_time_limit=100, **RELIABLE)
+def poll_due_orders() -> int:
+    return services.poll_due(client=isipay_client(), time_budget=50)
+
+
+@shared_task(time_limit=60, soft_time_limit=50, **RELIABLE)
+def poll_order(order_id: int) -> str:
+    return services.poll_order(order_id=order_id, client=isipay_client())
+
+
+@shared_task(time_limit=60, soft_time_limit=50, **RELIABLE)
+def sweep_submissions() -> int:
+    return services.sweep_submissions()
+
+
+@shared_task(time_limit=60, soft_time_limit=50, **RELIABLE)
+def check_supplier_balance() -> int | None:
+    return services.check_supplier_balance(client=isipay_client())

@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils import timezone
+
+
+class Payment(models.Model):
+    """One payment attempt for an order at one provider."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        PAID = "paid"
+        FAILED = "failed"
+        EXPIRED = "expired"
+        REFUNDING = "refunding"
+        REFUNDED = "refunded"
+        REFUND_DUE = "refund_due", "refund due"
+
+    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    provider = models.CharField(max_length=20)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    amount = models.PositiveBigIntegerField()
+    reference = models.CharField(max_length=100, unique=True)
+    redirect_url = models.URLField(max_length=500, blank=True)
+    provider_token = models.CharField(max_length=200, blank=True)
+    refund_reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.reference} ({self.status})"

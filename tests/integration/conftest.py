@@ -1,0 +1,192 @@
+"""The real pipeline: a live sandbox, Celery worker + beat subprocesses, the test database.
+
+With DATABASE_URL/REDIS_URL set (CI) the worker uses PostgreSQL and Redis; otherwise the
+SQLite test file and kombu's filesystem broker in a temporary folder.
+"""
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from catalog import services as catalog_services
+from catalog.models import Variant
+from isipay import IsipayClient
+from isipay.sandbox import SandboxServer
+from orders import services
+from orders.models import Order
+from payments import services as payments
+from storefront.celery import app as celery_app
+
+from ..conftest import SANDBOX_TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Fast timings for the worker and beat; each one a documented setting.
+WORKER_SETTINGS = {
+    "ORDER_POLL_INTERVAL": "1",
+    "ORDER_POLL_FIRST_MIN": "0.2",
+    "ORDER_POLL_BACKOFF_BASE": "0.2",
+    "ORDER_POLL_BACKOFF_CAP": "1",
+    "ORDER_POLL_LEASE": "10",
+    "ORDER_SUBMIT_RETRY_BASE": "0.3",
+    "ORDER_SUBMIT_STUCK_AFTER": "4",
+    "ORDER_SWEEP_INTERVAL": "1",
+    "ORDER_BALANCE_CHECK_INTERVAL": "1",
+    "ORDER_UNKNOWN_STATUS_REVIEW_AFTER": "2",
+    "ISIPAY_TIMEOUT": "5",
+    "CATALOG_SYNC_INTERVAL": "3600",
+}
+
+
+def wait_for(condition: Callable[[], object], *, timeout: float = 30, what: str = "") -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
+
+
+class Worker:
+    """A `celery worker -B` subprocess (its own process group, so a kill takes all of it)."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.env, self.log = env, log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "Worker":
+        offset = self.log.stat().st_size if self.log.exists() else 0
+        schedule = self.log.with_suffix(".schedule")
+        command = [
+            sys.executable, "-m", "celery", "-A", "storefront", "worker",
+            "-Q", "default,sync,submit,poll", "-c", "2", "-l", "INFO",
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "-B", "--scheduler", "celery.beat:PersistentScheduler", "-s", str(schedule),
+        ]  # fmt: skip
+        with self.log.open("a") as out:
+            self.process = subprocess.Popen(  # noqa: S603
+                command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        wait_for(lambda: "ready." in self.log.read_text()[offset:] or self._died(), timeout=60,
+                 what="the Celery worker to start")  # fmt: skip
+        if self.process.poll() is not None:
+            raise RuntimeError(f"worker died on start:\n{self.log.read_text()[offset:]}")
+        return self
+
+    def _died(self) -> bool:
+        return self.process is not None and self.process.poll() is not None
+
+    def kill(self) -> None:
+        """SIGKILL, as when a machine dies: no warm shutdown, no ack, no cleanup."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()  # warm shutdown
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=15)
+        if self.process:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def live_sandbox():
+    server = SandboxServer(token=SANDBOX_TOKEN, port=0, pending_seconds=0.2, complete_seconds=0.6)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def worker_env(django_db_setup, live_sandbox, tmp_path_factory):
+    db = settings.DATABASES["default"]
+    if connection.vendor == "sqlite":
+        database_url = f"sqlite:///{db['NAME']}"
+    else:
+        database_url = (
+            f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    env = {
+        **os.environ,
+        **WORKER_SETTINGS,
+        "DJANGO_SETTINGS_MODULE": "storefront.settings",
+        "DATABASE_URL": database_url,
+        "ISIPAY_BASE_URL": live_sandbox.url,
+        "ISIPAY_API_TOKEN": SANDBOX_TOKEN,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    if celery_app.conf.broker_url.startswith("filesystem"):
+        folder = tmp_path_factory.mktemp("broker")
+        for sub in ("processed", "control"):
+            (folder / sub).mkdir()
+        celery_app.conf.broker_transport_options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
+            "store_processed": False,
+            "polling_interval": 0.1,
+        }
+        env["CELERY_BROKER_FOLDER"] = str(folder)
+    with celery_app.connection_for_write() as conn:
+        for queue in settings.CELERY_TASK_QUEUES:
+            queue.bind(conn.default_channel).purge()  # nothing left over from earlier runs
+    return env
+
+
+@pytest.fixture(scope="module")
+def worker(worker_env, tmp_path_factory):
+    running = Worker(worker_env, tmp_path_factory.mktemp("worker") / "worker.log").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sandbox(live_sandbox, settings):
+    """The module's live sandbox, fresh for each test."""
+    live_sandbox.reset()
+    settings.ISIPAY_BASE_URL = live_sandbox.url
+    settings.ISIPAY_API_TOKEN = SANDBOX_TOKEN
+    yield live_sandbox
+    live_sandbox.clear_faults()
+
+
+@pytest.fixture
+def catalog(sandbox):
+    client = IsipayClient(base_url=sandbox.url, token=SANDBOX_TOKEN)
+    catalog_services.sync_catalog(client=client)
+
+
+def pay(code="MLBB_ID_5", user_id="123456789") -> Order:
+    variant = Variant.objects.select_related("product").get(code=code)
+    account = (
+        {"user_id": user_id, "zone_id": "2345"} if code.startswith("MLBB") else {"user_id": user_id}
+    )
+    order = services.create_order(variant=variant, account=account, contact_email="a@b.example")
+    payments.confirm_paid(payment=payments.start_payment(order=order))
+    return order
+
+
+def status_of(order: Order) -> str:
+    return Order.objects.values_list("status", flat=True).get(pk=order.pk)
+
+
+def wait_status(order, *statuses, timeout=30) -> str:
+    return wait_for(
+        lambda: status_of(order) in statuses and status_of(order),
+        timeout=timeout,
+        what=f"order {order.number} to reach {statuses} (is {status_of(order)})",
+    )
