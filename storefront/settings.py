@@ -4,6 +4,7 @@ Each variable is documented in .env.example. The defaults are the embedded demo:
 broker that needs no server, and the local isipay sandbox.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -106,7 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     # A file, not memory, so that the integration tests' Celery worker processes can share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / "test-db.sqlite3")}
+    # One file per test run, so that two runs side by side never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / f"test-db-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
