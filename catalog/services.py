@@ -19,6 +19,7 @@ from django.utils.text import slugify
 import isipay
 
 from . import account_fields
+from .cache import bump_catalog_version
 from .models import MarkupRule, Product, SyncRun, Variant
 from .pricing import FALLBACK, Markup, RuleBook
 
@@ -88,6 +89,9 @@ def _start_run() -> SyncRun:
 
 
 def _finish_run(run: SyncRun, counts: SyncCounts, *, error: str = "") -> SyncRun:
+    written = ("created", "updated", "retired", "revived")
+    if any(counts.products[key] or counts.variants[key] for key in written):
+        bump_catalog_version()
     if error:
         run.status = SyncRun.Status.FAILED
     elif counts.products["failed"]:
@@ -251,6 +255,8 @@ def reprice(*, variants: QuerySet[Variant] | None = None) -> int:
             variant.sell_price, variant.updated_at = price, now
             changed.append(variant)
     Variant.objects.bulk_update(changed, ["sell_price", "updated_at"], batch_size=500)
+    if changed:
+        transaction.on_commit(bump_catalog_version)
     return len(changed)
 
 

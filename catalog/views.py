@@ -1,21 +1,32 @@
 from django.http import Http404
 from django.shortcuts import render
 
+from orders.forms import CheckoutForm
+
 from . import selectors
+from .cache import catalog_version
 
 
 def home(request):
-    search = request.GET.get("q", "")[:100]
-    return render(
-        request,
-        "catalog/home.html",
-        {"products": selectors.products_for_sale(search=search), "search": search},
-    )
+    search = request.GET.get("q", "")[:100].strip()
+    context = {
+        "products": selectors.products_for_sale(search=search),
+        "search": search,
+        "catalog_version": catalog_version(),
+    }
+    return render(request, "catalog/home.html", context)
 
 
 def game(request, slug: str):
     product = selectors.product_for_sale(slug)
     if product is None:
         raise Http404("No such game")
-    variants = list(selectors.variants_for_sale(product))
-    return render(request, "catalog/game.html", {"product": product, "variants": variants})
+    form = CheckoutForm(product=product, initial={"variant": request.GET.get("item", "")})
+    context = {
+        "product": product,
+        # Evaluated only when the cached tiles are missing.
+        "variants": selectors.variants_for_sale(product),
+        "form": form,
+        "catalog_version": catalog_version(),
+    }
+    return render(request, "catalog/game.html", context)

@@ -8,6 +8,7 @@ import secrets
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Crockford's base32 without I, L, O, U: easy to read aloud, hard to guess (32^8 ≈ 10^12).
 NUMBER_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -23,15 +24,15 @@ def new_reference_number() -> str:
 
 class Order(models.Model):
     class Status(models.TextChoices):
-        AWAITING_PAYMENT = "awaiting_payment", "awaiting payment"
-        PAID = "paid"
-        SUBMITTING = "submitting"
-        PROCESSING = "processing"
-        SUCCESS = "success"
-        FAILED = "failed"
-        REFUNDED = "refunded"
-        EXPIRED = "expired"
-        NEEDS_REVIEW = "needs_review", "needs review"
+        AWAITING_PAYMENT = "awaiting_payment", _("awaiting payment")
+        PAID = "paid", _("paid")
+        SUBMITTING = "submitting", _("submitting")
+        PROCESSING = "processing", _("processing")
+        SUCCESS = "success", _("success")
+        FAILED = "failed", _("failed")
+        REFUNDED = "refunded", _("refunded")
+        EXPIRED = "expired", _("expired")
+        NEEDS_REVIEW = "needs_review", _("needs review")
 
     FINAL = (Status.SUCCESS, Status.REFUNDED, Status.EXPIRED)
 

@@ -525,3 +525,16 @@ def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bo
     elif moved:
         refund_order(order_id=order_id, actor=actor)
     return moved
+
+
+def expire_unpaid() -> int:
+    """Unpaid orders past PAYMENT_TIMEOUT expire, and their open payment attempts with them."""
+    from payments import services as payments
+
+    cutoff = timezone.now() - _seconds("PAYMENT_TIMEOUT")
+    expired = 0
+    for order in Order.objects.filter(status=S.AWAITING_PAYMENT, created_at__lt=cutoff):
+        if expire_order(order_id=order.pk):
+            payments.cancel_open_payments(order=order)
+            expired += 1
+    return expired

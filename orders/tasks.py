@@ -32,3 +32,8 @@ def sweep_submissions() -> int:
 @shared_task(time_limit=60, soft_time_limit=50, **RELIABLE)
 def check_supplier_balance() -> int | None:
     return services.check_supplier_balance(client=isipay_client())
+
+
+@shared_task(time_limit=60, soft_time_limit=50, **RELIABLE)
+def expire_unpaid_orders() -> int:
+    return services.expire_unpaid()

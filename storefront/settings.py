@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_celery_beat",
+    "django_htmx",
     "storefront",
     "catalog",
     "orders",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "storefront.urls"
@@ -87,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
             ],
         },
     },
@@ -123,10 +126,12 @@ if REDIS_URL:
         }
     }
 else:
+    # A folder, not process memory: web, worker and beat must see the same page cache and
+    # catalog version, or a sync on the worker would leave the web showing old prices.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "gerai",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_or("CACHE_FOLDER", str(RUN_DIR / "cache")),
         }
     }
 
@@ -266,3 +271,25 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": ORDER_BALANCE_CHECK_INTERVAL,
     },
 }
+
+# --- Payments -------------------------------------------------------------------------------
+# Providers offered at checkout, in order: "sandbox" (local test page) and/or "midtrans".
+PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=["sandbox"])
+# Unpaid orders expire after this many seconds.
+PAYMENT_TIMEOUT = env.int("PAYMENT_TIMEOUT", default=1800)
+MIDTRANS_SERVER_KEY = env_or("MIDTRANS_SERVER_KEY", "")
+MIDTRANS_CLIENT_KEY = env_or("MIDTRANS_CLIENT_KEY", "")
+MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
+if "midtrans" in PAYMENT_PROVIDERS and not MIDTRANS_SERVER_KEY:
+    raise ImproperlyConfigured("PAYMENT_PROVIDERS includes midtrans: set MIDTRANS_SERVER_KEY.")
+
+# Rate limits (django-ratelimit syntax), per client IP.
+RATELIMIT_CHECKOUT = env_or("RATELIMIT_CHECKOUT", "20/m")
+RATELIMIT_LOOKUP = env_or("RATELIMIT_LOOKUP", "10/m")
+RATELIMIT_WEBHOOK = env_or("RATELIMIT_WEBHOOK", "120/m")
+
+CELERY_BEAT_SCHEDULE["expire-unpaid-orders"] = {
+    "task": "orders.tasks.expire_unpaid_orders",
+    "schedule": 60,
+}
+CELERY_TASK_ROUTES["orders.tasks.expire_unpaid_orders"] = {"queue": "submit"}

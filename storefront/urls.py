@@ -5,7 +5,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("catalog.urls")),
+    path("", include("orders.urls")),
+    path("", include("payments.urls")),
 ]
 
 if settings.DEBUG:

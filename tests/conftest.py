@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 
 from isipay import IsipayClient
 from isipay.sandbox import SandboxServer
@@ -15,6 +16,14 @@ def pytest_sessionstart(session):
         os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")
     ):
         raise pytest.UsageError("CI must set DATABASE_URL and REDIS_URL (see .ci/run)")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache (pages, catalog version, rate-limit counters)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -77,6 +78,7 @@ def test_supplier_html_is_escaped(client):
 
 
 def count_queries(client, url) -> int:
+    cache.clear()  # the uncached path: what a changed catalog costs
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -93,3 +95,19 @@ def test_pages_use_the_same_number_of_queries_for_10_and_100_variants(client):
     for _ in range(10):
         VariantFactory.create_batch(10, product=ProductFactory())
     assert count_queries(client, reverse("catalog:home")) == home_small
+
+
+def test_cached_pages_show_a_new_price_at_once(client, django_capture_on_commit_callbacks):
+    product = ProductFactory(name="Mobile Legends")
+    variant = VariantFactory(product=product, cost_price=19_000, sell_price=20_600)
+    url = reverse("catalog:game", args=[product.slug])
+    assert "Rp 20.600" in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert len(queries) <= 1  # the variant grid came from the cache
+    with django_capture_on_commit_callbacks(execute=True):  # as when the admin saves
+        variant.sell_price = 21_000
+        variant.save()
+    page = client.get(url).content.decode()
+    assert "Rp 21.000" in page and "Rp 20.600" not in page
+    assert "mulai Rp 21.000" in client.get(reverse("catalog:home")).content.decode()

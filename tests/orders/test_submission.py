@@ -100,7 +100,8 @@ def test_supplier_rejection_fails_and_refunds(
     assert order.status == S.REFUNDED
     assert order.payments.get().status == Payment.Status.REFUNDED
     assert "tidak valid" in order.events.get(to_status=S.FAILED).message
-    assert len(mail.outbox) == 1 and "refunded" in mail.outbox[0].subject
+    assert len(mail.outbox) == 1
+    assert order.number in mail.outbox[0].subject and "dikembalikan" in mail.outbox[0].subject
 
 
 def test_dropped_answer_then_retry_adopts_the_first_order(

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("games/<slug:slug>/buy/", views.checkout, name="checkout"),
+    path("orders/lookup/", views.lookup, name="lookup"),
+    path("orders/<str:number>/", views.detail, name="detail"),
+    path("orders/<str:number>/status/", views.status_fragment, name="status"),
+    path("orders/<str:number>/pay/", views.pay, name="pay"),
+]

@@ -1,0 +1,130 @@
+"""Customer pages for orders: checkout, the live order page, payment hand-off, lookup."""
+
+import contextlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from catalog import selectors as catalog_selectors
+from payments import services as payments
+
+from . import selectors, services
+from .forms import CheckoutForm, LookupForm, normalise_phone
+from .models import Order
+
+
+def too_many(request) -> HttpResponse:
+    return render(request, "orders/too_many.html", status=429)
+
+
+@require_POST
+@ratelimit(key="ip", rate=lambda *_: settings.RATELIMIT_CHECKOUT, block=False)
+def checkout(request, slug: str):
+    product = catalog_selectors.product_for_sale(slug)
+    if product is None:
+        raise Http404("No such game")
+    if getattr(request, "limited", False):
+        return too_many(request)
+    form = CheckoutForm(request.POST, product=product)
+    if not form.is_valid():
+        variants = list(catalog_selectors.variants_for_sale(product))
+        context = {"product": product, "variants": variants, "form": form}
+        return render(request, "catalog/game.html", context, status=400)
+    try:
+        order = services.create_order(
+            variant=form.cleaned_data["variant"],
+            account=form.cleaned_data["account"],
+            contact_email=form.cleaned_data["email"],
+            contact_phone=form.cleaned_data["whatsapp"],
+            buyer_ip=request.META.get("REMOTE_ADDR"),
+            payment_provider=form.cleaned_data["payment_method"],
+            language=get_language() or settings.LANGUAGE_CODE,
+        )
+    except services.NotForSale:
+        messages.error(request, _("This item is not available any more. Choose another."))
+        return redirect("catalog:game", slug=slug)
+    return redirect("orders:detail", number=order.number)
+
+
+def _order_or_404(number: str) -> Order:
+    order = selectors.order_for_customer(number)
+    if order is None:
+        raise Http404("No such order")
+    return order
+
+
+def _order_context(order: Order) -> dict:
+    fields = {spec["name"]: spec.get("label", spec["name"]) for spec in _account_specs(order)}
+    return {
+        "order": order,
+        "account": [(fields.get(name, name), value) for name, value in order.account.items()],
+        "steps": selectors.timeline(order),
+        "refresh": selectors.refresh_seconds(order),
+        "email": selectors.masked_email(order.contact_email),
+        "phone": selectors.masked_phone(order.contact_phone),
+    }
+
+
+def _account_specs(order: Order) -> list[dict]:
+    return order.variant.product.account_fields
+
+
+@require_GET
+def detail(request, number: str):
+    order = _order_or_404(number)
+    return render(request, "orders/detail.html", _order_context(order))
+
+
+@require_GET
+def status_fragment(request, number: str):
+    """The live part of the order page; HTMX asks for it until the order is final."""
+    order = _order_or_404(number)
+    return render(request, "orders/_status.html", _order_context(order))
+
+
+@require_POST
+@ratelimit(key="ip", rate=lambda *_: settings.RATELIMIT_CHECKOUT, block=False)
+def pay(request, number: str):
+    order = _order_or_404(number)
+    if getattr(request, "limited", False):
+        return too_many(request)
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        messages.info(request, _("This order is already paid or closed."))
+        return redirect("orders:detail", number=number)
+    try:
+        payment = payments.start_payment(order=order)
+    except Exception:  # the gateway is down: the order waits, the customer can try again
+        messages.error(request, _("The payment service is not answering. Please try again."))
+        return redirect("orders:detail", number=number)
+    return redirect(payment.redirect_url)
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=lambda *_: settings.RATELIMIT_LOOKUP, method="POST", block=False)
+def lookup(request):
+    form = LookupForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            return too_many(request)
+        if form.is_valid():
+            contact = form.cleaned_data["contact"].strip()
+            phone = ""
+            if "@" not in contact:
+                with contextlib.suppress(ValidationError):
+                    phone = normalise_phone(contact)
+            order = selectors.find_order(
+                number=form.cleaned_data["number"], contact=contact, phone=phone
+            )
+            if order is not None:
+                return redirect("orders:detail", number=order.number)
+            form.add_error(None, _("No order matches that number and contact."))
+        status = 400
+    return render(request, "orders/lookup.html", {"form": form}, status=status)

@@ -1,0 +1,62 @@
+"""Payment pages: the sandbox pay page, and Midtrans' notification webhook."""
+
+import json
+import logging
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from orders import services as order_services
+
+from . import services
+from .models import Payment
+
+logger = logging.getLogger(__name__)
+
+
+@require_http_methods(["GET", "POST"])
+def sandbox(request, reference: str):
+    """A stand-in for a gateway's page: Pay, Fail or Expire, for demos and tests."""
+    if "sandbox" not in settings.PAYMENT_PROVIDERS:
+        raise Http404("The sandbox payment provider is off")
+    payment = get_object_or_404(Payment.objects.select_related("order"), reference=reference,
+                                provider="sandbox")  # fmt: skip
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "pay":
+            services.confirm_paid(payment=payment, actor="sandbox payment")
+        elif action in ("fail", "expire"):
+            status = Payment.Status.FAILED if action == "fail" else Payment.Status.EXPIRED
+            if services.close_payment(payment=payment, status=status):
+                order_services.expire_order(
+                    order_id=payment.order_id, actor="sandbox payment",
+                    message=f"Payment {action}ed at the sandbox.",
+                )  # fmt: skip
+        else:
+            return render(request, "payments/sandbox.html", {"payment": payment}, status=400)
+        return redirect("orders:detail", number=payment.order.number)
+    return render(request, "payments/sandbox.html", {"payment": payment})
+
+
+@csrf_exempt  # Midtrans cannot send our CSRF token; the signature and status API stand in
+@require_POST
+@ratelimit(key="ip", rate=lambda *_: settings.RATELIMIT_WEBHOOK, block=False)
+def midtrans_notify(request):
+    if getattr(request, "limited", False):
+        return JsonResponse({"error": "too many requests"}, status=429)
+    if "midtrans" not in settings.PAYMENT_PROVIDERS:
+        raise Http404("Midtrans is off")
+    try:
+        payload = json.loads(request.body)
+    except ValueError:
+        return JsonResponse({"error": "body is not JSON"}, status=400)
+    try:
+        result = services.handle_midtrans_notification(payload)
+    except services.NotificationRejected as exc:
+        logger.warning("Midtrans notification rejected: %s", exc)
+        return JsonResponse({"error": str(exc)}, status=exc.status)
+    return JsonResponse({"result": result})
