@@ -117,7 +117,7 @@ def _problem(field: dict, label: str, kind: str | None, value: str) -> str | Non
             if value in field["choices"]
             else _("Choose a %(label)s from the list.") % {"label": label}
         )
-    if kind == "digits" and not value.isdigit():
+    if kind == "digits" and not re.fullmatch(r"[0-9]+", value):
         return _("%(label)s may contain digits only.") % {"label": label}
     if kind == "text" and not re.fullmatch(r"[\w #.\-]+", value):
         return _("%(label)s contains characters that are not allowed.") % {"label": label}

@@ -115,7 +115,12 @@ def handle_midtrans_notification(payload: dict) -> str:
     )
     if payment is None:
         raise NotificationRejected("unknown payment", status=404)
-    remote = get_provider("midtrans").status(reference=payment.reference)
+    try:
+        remote = get_provider("midtrans").status(reference=payment.reference)
+    except Exception as exc:  # Midtrans down: answer non-2xx so that it notifies again later
+        logger.warning("Midtrans status check for %s failed: %s", payment.reference,
+                       type(exc).__name__)  # fmt: skip
+        raise NotificationRejected("could not confirm with Midtrans", status=503) from exc
     if remote.amount != payment.amount or parse_amount(payload.get("gross_amount")) != (
         payment.amount
     ):

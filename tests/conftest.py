@@ -45,3 +45,11 @@ def isipay_client(sandbox):
 @pytest.fixture
 def uses_postgres():
     return django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+@pytest.fixture
+def synced(db, isipay_client):
+    """The sandbox's demo catalog, mirrored."""
+    from catalog import services as catalog_services
+
+    catalog_services.sync_catalog(client=isipay_client)

@@ -1,15 +1,9 @@
 import pytest
 
-from catalog import services as catalog_services
 from catalog.models import Variant
 from orders import services
 from orders.models import Order
 from payments import services as payments
-
-
-@pytest.fixture
-def synced(db, isipay_client):
-    catalog_services.sync_catalog(client=isipay_client)
 
 
 @pytest.fixture

@@ -1,0 +1,183 @@
+"""Buying through the pages with the Django test client: checkout, pay, order page, lookup."""
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import Variant
+from orders.models import Order
+from payments.models import Payment
+
+S = Order.Status
+
+
+@pytest.fixture
+def ml_form():
+    return {
+        "variant": "MLBB_ID_5",
+        "account_user_id": "123456789",
+        "account_zone_id": "2345",
+        "email": "buyer@example.com",
+        "whatsapp": "0812-3456-7890",
+        "payment_method": "sandbox",
+    }
+
+
+def buy(client, form, slug="mobile-legends"):
+    return client.post(reverse("orders:checkout", args=[slug]), form)
+
+
+def test_game_page_shows_labelled_account_fields_and_tiles(client, synced):
+    page = client.get(reverse("catalog:game", args=["mobile-legends"])).content.decode()
+    for label in ("User ID", "Zone ID", "Email", "Nomor WhatsApp (opsional)"):
+        assert f">{label}</label>" in page
+    assert 'value="MLBB_ID_5"' in page and "Rp 1.600" in page
+    assert "MLBB_ID_2010" not in page  # inactive at the supplier
+
+
+def test_checkout_creates_an_order_awaiting_payment_at_the_server_price(client, synced, ml_form):
+    response = buy(client, {**ml_form, "price": "1"})
+    order = Order.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/orders/{order.number}/"
+    assert order.status == S.AWAITING_PAYMENT
+    assert order.price == Variant.objects.get(code="MLBB_ID_5").sell_price
+    assert order.data == "123456789(2345)"
+    assert order.contact_phone == "+6281234567890"
+    page = client.get(response["Location"]).content.decode()
+    assert "123456789" in page and "Rp 1.600" in page and "Bayar sekarang" in page
+    assert "bu•••" in page and "buyer@example.com" not in page  # contact masked
+
+
+def test_each_bad_field_gets_its_own_message_and_nothing_is_created(client, synced, ml_form):
+    response = buy(
+        client,
+        {**ml_form, "account_user_id": "12ab", "account_zone_id": "", "email": "nope",
+         "whatsapp": "12"},
+    )  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "User ID hanya boleh berisi angka." in page
+    assert "Zone ID wajib diisi." in page
+    assert "Masukkan nomor WhatsApp yang valid" in page
+    assert 'value="12ab"' in page  # what was typed is kept
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("code", ["MLBB_ID_2010", "NO_SUCH", "FF_5"])
+def test_inactive_unknown_or_other_games_items_cannot_be_bought(client, synced, ml_form, code):
+    response = buy(client, {**ml_form, "variant": code})
+    assert response.status_code == 400
+    assert "tidak tersedia" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
+def test_retired_item_cannot_be_bought_by_a_crafted_post(client, synced, ml_form):
+    from django.utils import timezone
+
+    Variant.objects.filter(code="MLBB_ID_5").update(retired_at=timezone.now())
+    assert buy(client, ml_form).status_code == 400
+    assert Order.objects.count() == 0
+
+
+def test_pay_on_the_sandbox_page_marks_the_order_paid(
+    client, synced, ml_form, django_capture_on_commit_callbacks
+):
+    order_url = buy(client, ml_form)["Location"]
+    order = Order.objects.get()
+    response = client.post(reverse("orders:pay", args=[order.number]))
+    assert response.status_code == 302
+    sandbox_url = response["Location"]
+    assert client.get(sandbox_url).status_code == 200
+    # A reload of "pay" reuses the same attempt.
+    assert client.post(reverse("orders:pay", args=[order.number]))["Location"] == sandbox_url
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert client.post(sandbox_url, {"action": "pay"})["Location"] == order_url
+    assert Order.objects.get().status == S.PAID
+    assert Payment.objects.get().status == Payment.Status.PAID
+    assert len(callbacks) == 1  # the submission task
+    assert "Pembayaran diterima" in client.get(order_url).content.decode()
+
+
+def test_expire_on_the_sandbox_page_closes_the_order_without_charge(client, synced, ml_form):
+    buy(client, ml_form)
+    order = Order.objects.get()
+    sandbox_url = client.post(reverse("orders:pay", args=[order.number]))["Location"]
+    client.post(sandbox_url, {"action": "expire"})
+    assert Order.objects.get().status == S.EXPIRED
+    page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert "tidak dikenai biaya" in page
+
+
+def test_status_fragment_polls_until_final_then_stops(client, synced, ml_form):
+    buy(client, ml_form)
+    order = Order.objects.get()
+    url = reverse("orders:status", args=[order.number])
+    assert "hx-trigger" in client.get(url).content.decode()
+    Order.objects.filter(pk=order.pk).update(status=S.SUCCESS)
+    fragment = client.get(url).content.decode()
+    assert "hx-trigger" not in fragment and "Selesai!" in fragment
+
+
+def test_unpaid_orders_expire_after_the_payment_timeout(client, synced, ml_form, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders import services
+
+    buy(client, ml_form)
+    order = Order.objects.get()
+    client.post(reverse("orders:pay", args=[order.number]))
+    assert services.expire_unpaid() == 0
+    Order.objects.filter(pk=order.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.PAYMENT_TIMEOUT + 1)
+    )
+    assert services.expire_unpaid() == 1
+    assert Order.objects.get().status == S.EXPIRED
+    assert Payment.objects.get().status == Payment.Status.EXPIRED
+
+
+def test_lookup_finds_the_order_by_email_or_phone_and_refuses_a_wrong_contact(
+    client, synced, ml_form
+):
+    buy(client, ml_form)
+    order = Order.objects.get()
+    url = reverse("orders:lookup")
+    for contact in ("Buyer@Example.com", "+62 812 3456 7890", "081234567890"):
+        response = client.post(url, {"number": order.number.lower(), "contact": contact})
+        assert response.status_code == 302, contact
+        assert response["Location"] == f"/orders/{order.number}/"
+    for number, contact in (
+        (order.number, "other@example.com"),
+        ("GR-NOTREAL1", "buyer@example.com"),
+    ):
+        response = client.post(url, {"number": number, "contact": contact})
+        assert response.status_code == 400
+        assert "Tidak ada pesanan dengan nomor dan kontak tersebut." in response.content.decode()
+
+
+def test_lookup_is_rate_limited(client, db, settings):
+    settings.RATELIMIT_LOOKUP = "3/m"
+    url = reverse("orders:lookup")
+    codes = [client.post(url, {"number": "GR-X", "contact": "a@b.c"}).status_code for _ in range(5)]
+    assert codes[:3] == [400, 400, 400] and codes[3:] == [429, 429]
+
+
+def test_checkout_is_rate_limited(client, synced, ml_form, settings):
+    settings.RATELIMIT_CHECKOUT = "2/m"
+    codes = [buy(client, ml_form).status_code for _ in range(4)]
+    assert codes == [302, 302, 429, 429]
+    assert Order.objects.count() == 2
+
+
+def test_language_switch_to_english_and_back(client, synced):
+    url = reverse("catalog:game", args=["mobile-legends"])
+    assert "Pilih item" in client.get(url).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    page = client.get(url).content.decode()
+    assert "Choose an item" in page and 'lang="en"' in page
+    client.post(reverse("set_language"), {"language": "id", "next": url})
+    assert "Pilih item" in client.get(url).content.decode()
+
+
+def test_unknown_order_is_404(client, db):
+    assert client.get(reverse("orders:detail", args=["GR-ZZZZZZZZ"])).status_code == 404
