@@ -23,7 +23,15 @@ run: $(VENV)/.installed-app
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py run_demo --addr $(ADDR)
 
-test: $(VENV)/.installed-test
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) apt-get install -y -qq chromium
+
+test: $(VENV)/.installed-test $(CHROMIUM)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
