@@ -47,7 +47,7 @@ WORKER_SETTINGS = {
 }
 
 
-def wait_for(condition: Callable[[], object], *, timeout: float = 30, what: str = "") -> object:
+def wait_for(condition: Callable[[], object], *, timeout: float = 60, what: str = "") -> object:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if result := condition():
@@ -184,7 +184,7 @@ def status_of(order: Order) -> str:
     return Order.objects.values_list("status", flat=True).get(pk=order.pk)
 
 
-def wait_status(order, *statuses, timeout=30) -> str:
+def wait_status(order, *statuses, timeout=60) -> str:
     return wait_for(
         lambda: status_of(order) in statuses and status_of(order),
         timeout=timeout,

@@ -108,7 +108,7 @@ def test_two_hundred_orders_all_end_and_each_reference_reaches_isipay_once(
     orders = [pay(code=codes[i % 4], user_id=f"{100000 + i}") for i in range(200)]
     wait_for(
         lambda: Order.objects.filter(status__in=TERMINAL).count() == 200,
-        timeout=180,
+        timeout=300,
         what="200 orders to end",
     )
     assert Order.objects.filter(status=S.SUCCESS).count() == 200

@@ -1,0 +1,33 @@
+"""kombu's filesystem transport with atomic writes, for the serverless demo broker.
+
+The stock transport creates the message file and then writes it; a worker listing the folder
+in between reads an empty file and dies on it ("Unrecoverable error: JSONDecodeError"). Here
+the message is written under a name the consumer ignores and renamed into place: a rename is
+atomic on POSIX, so a consumer sees a whole message or none.
+"""
+
+import os
+import uuid
+from time import monotonic
+
+from kombu.transport import filesystem
+from kombu.utils.encoding import str_to_bytes
+from kombu.utils.json import dumps
+
+
+class Channel(filesystem.Channel):
+    def _put(self, queue, payload, **kwargs):
+        name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        # The consumer matches "<stamp>_<uuid>.<queue>.msg"; a leading "partial-" never does.
+        partial = os.path.join(self.data_folder_out, f"partial-{name}.tmp")
+        try:
+            with open(partial, "wb") as out:
+                out.write(str_to_bytes(dumps(payload)))
+            os.replace(partial, final)
+        except OSError as exc:
+            raise filesystem.ChannelError(f"Cannot add file {final!r} to directory") from exc
+
+
+class Transport(filesystem.Transport):
+    Channel = Channel
