@@ -181,3 +181,11 @@ def test_language_switch_to_english_and_back(client, synced):
 
 def test_unknown_order_is_404(client, db):
     assert client.get(reverse("orders:detail", args=["GR-ZZZZZZZZ"])).status_code == 404
+
+
+def test_indonesian_even_for_an_english_browser_until_the_switch_is_used(client, db):
+    page = client.get(reverse("catalog:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Pilih game" in page.content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("catalog:home"), HTTP_ACCEPT_LANGUAGE="id")
+    assert "Choose a game" in page.content.decode()
