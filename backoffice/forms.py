@@ -1,0 +1,42 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PeriodForm(forms.Form):
+    """A period of whole days, both included; without input, the last `default_days` days."""
+
+    MAX_DAYS = 366
+
+    start = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], widget=DATE_WIDGET)
+    end = forms.DateField(label=_("To"), input_formats=["%Y-%m-%d"], widget=DATE_WIDGET)
+
+    def __init__(self, data=None, *, default_days: int, **kwargs):
+        today = timezone.localdate()
+        self.default = (today - timedelta(days=default_days - 1), today)
+        if data is not None and not {"start", "end"} & set(data):
+            data = None  # no period asked for: show the default one
+        super().__init__(data, initial={"start": self.default[0], "end": self.default[1]},
+                         **kwargs)  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("The period ends before it starts."))
+            if (end - start).days >= self.MAX_DAYS:
+                raise forms.ValidationError(
+                    _("Choose at most %(days)d days.") % {"days": self.MAX_DAYS}
+                )
+        return cleaned
+
+    def period(self) -> tuple[date, date]:
+        """The period asked for when valid, else the default one."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["start"], self.cleaned_data["end"]
+        return self.default
