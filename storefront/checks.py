@@ -1,0 +1,43 @@
+"""`manage.py check --deploy` warnings for a production setup that would lose data or leak it.
+
+Django's own deploy checks cover HTTPS, cookies and the secret key; these cover the rest of
+the production shape (DESIGN.md "Run modes"): PostgreSQL, Redis, and mail that does not end
+up in the logs.
+"""
+
+from django.conf import settings
+from django.core.checks import Tags, Warning, register
+
+
+@register(Tags.security, deploy=True)
+def production_services(app_configs, **kwargs) -> list[Warning]:
+    if settings.DEBUG:
+        return []
+    warnings = []
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        warnings.append(
+            Warning(
+                "DEBUG is off but the database is SQLite.",
+                hint="Set DATABASE_URL to PostgreSQL (docker-compose.yml does).",
+                id="storefront.W001",
+            )
+        )
+    if not settings.REDIS_URL or settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        warnings.append(
+            Warning(
+                "DEBUG is off but there is no Redis: the cache and the Celery broker are "
+                "folders on this machine, which several containers cannot share.",
+                hint="Set REDIS_URL (docker-compose.yml does).",
+                id="storefront.W002",
+            )
+        )
+    if settings.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+        warnings.append(
+            Warning(
+                "DEBUG is off but e-mails are printed to the console: customers' addresses and "
+                "order links would end up in the logs.",
+                hint="Unset EMAIL_BACKEND and set EMAIL_URL to your SMTP server.",
+                id="storefront.W003",
+            )
+        )
+    return warnings

@@ -1,0 +1,197 @@
+"""Structured logs: one line per event, JSON in production, readable in the demo.
+
+settings.LOGGING picks the formatter (LOG_FORMAT: "json" with DEBUG off, "text" with it on).
+Both carry the context a caller passes as `extra` — the order number and isipay reference:
+
+    logger.info("order %s: paid -> submitting", order.pk, extra=order_context(order))
+
+Every line also goes through RedactFilter, a last line of defence: the isipay token and other
+secrets from settings, and anything shaped like an e-mail address or an Indonesian mobile
+number, are replaced before a line is written. Code must still never log them (a test runs the
+whole pipeline and greps the raw records); the filter only keeps a mistake out of the logs.
+
+Nothing here imports Django at module level, so gunicorn can use these formatters before
+Django is set up (storefront/gunicorn_conf.py).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+# Attributes every LogRecord has; anything else on a record came from `extra`.
+_STANDARD = set(vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None))) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+# Context keys shown by the text formatter too, in this order.
+CONTEXT_KEYS = ("order", "reference", "invoice", "task_id")
+# Django's request logging passes the request object: only its method and path are kept (a
+# query string or a header may carry customer data).
+_REQUEST_KEYS = ("request",)
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# +62 8…, 62 8…, 08… with 8–13 more digits, not glued to letters or digits (so an invoice or
+# reference number that happens to contain such a run is left alone).
+PHONE = re.compile(r"(?<![\w+])(?:\+?62|0)8\d{7,12}(?!\w)")
+SECRET_SETTINGS = ("ISIPAY_API_TOKEN", "SECRET_KEY", "MIDTRANS_SERVER_KEY")
+REDACTED = "[redacted]"
+
+
+def order_context(order: Any) -> dict[str, str]:
+    """`extra` for a log line about an order: its number and isipay reference."""
+    return {"order": order.number, "reference": order.reference_number}
+
+
+def _task_context() -> dict[str, str]:
+    try:
+        from celery._state import get_current_task
+    except ImportError:  # pragma: no cover - celery is a dependency
+        return {}
+    task = get_current_task()
+    if task is None or task.request.id is None:
+        return {}
+    return {"task": task.name, "task_id": task.request.id}
+
+
+def _request_summary(request: Any) -> str:
+    method = getattr(request, "method", None) or "-"
+    path = getattr(request, "path", None) or "-"
+    return f"{method} {path}"
+
+
+def record_extras(record: logging.LogRecord) -> dict[str, Any]:
+    """What the caller passed in `extra`, plus the Celery task, made JSON-safe."""
+    extras: dict[str, Any] = {}
+    for key, value in vars(record).items():
+        if key in _STANDARD or key.startswith("_"):
+            continue
+        if key in _REQUEST_KEYS:
+            extras[key] = _request_summary(value)
+        elif isinstance(value, str | int | float | bool) or value is None:
+            extras[key] = value
+        else:
+            extras[key] = str(value)
+    for key, value in _task_context().items():
+        extras.setdefault(key, value)
+    return extras
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message, context, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.name == "gunicorn.access" and isinstance(record.args, dict):
+            line.update(_access_fields(record.args))
+        line.update(
+            {k: v for k, v in record_extras(record).items() if k not in line and k != "args"}
+        )
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            line["exc"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """The usual one-line format, with the order context appended as key=value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        extras = record_extras(record)
+        context = " ".join(f"{key}={extras[key]}" for key in CONTEXT_KEYS if extras.get(key))
+        if not context:
+            return text
+        first, newline, rest = text.partition("\n")
+        return f"{first} [{context}]{newline}{rest}"
+
+
+def _access_fields(atoms: Any) -> dict[str, Any]:
+    """gunicorn's access-log atoms as fields; the path without its query string."""
+
+    def atom(key: str) -> Any:
+        value = atoms.get(key)
+        return None if value in (None, "-") else value
+
+    return {
+        "method": atom("m"),
+        "path": atom("U"),
+        "status": _int_or_none(atom("s")),
+        "duration_ms": _int_or_none(atom("M")),
+        "bytes": _int_or_none(atom("B")),
+        "remote_addr": atom("h"),
+    }
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class RedactFilter(logging.Filter):
+    """Replaces secrets from settings, e-mail addresses and mobile numbers in every record."""
+
+    def __init__(self, name: str = "") -> None:
+        super().__init__(name)
+        self._secrets: list[str] | None = None
+
+    def secrets(self) -> list[str]:
+        if self._secrets is None:
+            try:
+                from django.conf import settings
+
+                values = [getattr(settings, name, "") for name in SECRET_SETTINGS]
+            except Exception:  # settings not configured (gunicorn's master before Django)
+                return []
+            # Longest first, so that a secret containing another is replaced whole.
+            self._secrets = sorted(
+                {value for value in values if isinstance(value, str) and len(value) >= 8},
+                key=len,
+                reverse=True,
+            )
+        return self._secrets
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets():
+            text = text.replace(secret, REDACTED)
+        text = EMAIL.sub("[email]", text)
+        return PHONE.sub("[phone]", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: let the handler report it as usual
+            return True
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        for key, value in list(vars(record).items()):
+            if key not in _STANDARD and isinstance(value, str):
+                setattr(record, key, self.redact(value))
+        return True
+
+
+class SkipHealthProbes(logging.Filter):
+    """Keeps the container health probes (every few seconds) out of the access log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        atoms = record.args if isinstance(record.args, dict) else {}
+        return atoms.get("U") not in ("/healthz", "/readyz")

@@ -1,0 +1,103 @@
+"""Operator commands: isipay_check, resume_submissions, healthcheck."""
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from isipay.sandbox import SandboxServer
+from orders import services as order_services
+from orders.models import Order, SubmissionQueue
+
+from ..conftest import SANDBOX_TOKEN
+from ..factories import VariantFactory
+from .helpers import closed_port
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_isipay_check_reports_token_whitelist_and_balance(sandbox):
+    output = run("isipay_check")
+    assert "token" in output and "IP whitelist" in output
+    assert "Rp 5.000.000" in output
+    assert SANDBOX_TOKEN not in output
+
+
+def test_isipay_check_names_a_wrong_token(sandbox, settings):
+    settings.ISIPAY_API_TOKEN = "wrong-token-31415926"
+    out = StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("isipay_check", stdout=out)
+    assert failed.value.returncode == 2
+    assert "ISIPAY_API_TOKEN" in str(failed.value)
+    assert "wrong-token-31415926" not in out.getvalue() + str(failed.value)
+
+
+def test_isipay_check_names_the_ip_whitelist(settings):
+    server = SandboxServer(token=SANDBOX_TOKEN, whitelist={"203.0.113.50"}).start()
+    settings.ISIPAY_BASE_URL, settings.ISIPAY_API_TOKEN = server.url, SANDBOX_TOKEN
+    out = StringIO()
+    try:
+        with pytest.raises(CommandError) as failed:
+            call_command("isipay_check", stdout=out)
+    finally:
+        server.stop()
+    assert failed.value.returncode == 3
+    assert "whitelist" in str(failed.value)
+    assert "127.0.0.1" in out.getvalue()  # the address isipay saw, to give its administrator
+
+
+def test_isipay_check_says_when_isipay_is_unreachable(settings):
+    settings.ISIPAY_BASE_URL = f"http://127.0.0.1:{closed_port()}"
+    settings.ISIPAY_CONNECT_TIMEOUT = 1
+    with pytest.raises(CommandError) as failed:
+        call_command("isipay_check", stdout=StringIO())
+    assert failed.value.returncode == 4
+    assert "cannot be reached" in str(failed.value)
+
+
+def test_resume_submissions_unpauses_and_resends_waiting_orders(
+    django_capture_on_commit_callbacks,
+):
+    variant = VariantFactory()
+    orders = [
+        order_services.create_order(variant=variant, account={"user_id": "1"}) for _ in range(2)
+    ]
+    order_services.pause_submissions(reason="isipay balance too low")
+    with django_capture_on_commit_callbacks(execute=False):
+        for order in orders:
+            order_services.mark_paid(order_id=order.pk)
+    assert Order.objects.filter(status=Order.Status.PAID).count() == 2
+
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        output = run("resume_submissions")
+    assert "isipay balance too low" in output
+    assert "2 paid order(s)" in output
+    assert len(enqueued) == 2
+    assert not SubmissionQueue.get().is_paused
+
+
+def test_healthcheck_beat_follows_the_last_recorded_run():
+    every = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.SECONDS)
+    task = PeriodicTask.objects.create(name="poll", task="orders.tasks.poll_due_orders",
+                                       interval=every)  # fmt: skip
+    with pytest.raises(CommandError, match="not recorded"):
+        run("healthcheck", "beat")
+    PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=timezone.now() - timedelta(hours=1))
+    with pytest.raises(CommandError, match="is beat running"):
+        run("healthcheck", "beat")
+    PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=timezone.now())
+    assert "beat ok" in run("healthcheck", "beat")
+
+
+def test_healthcheck_ready_prints_the_readiness_report():
+    assert '"status": "ok"' in run("healthcheck", "ready")
