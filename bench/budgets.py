@@ -1,0 +1,33 @@
+"""Every benchmark budget, in one place. Never loosen one to make a run pass: fix the cause."""
+
+# 1. Game page, anonymous visitor, catalog of 200 products x 50 variants, against hello-world
+#    (a one-line Django view with the same middleware, settings and gunicorn configuration).
+GAME_PAGE_MIN_RPS_RATIO = 0.60  # at least 60 % of hello-world's requests per second
+GAME_PAGE_MAX_P99_RATIO = 3.0  # p99 latency at most 3 x hello-world's
+
+# 2. Other pages, requests per second as a share of hello-world's.
+HOME_PAGE_MIN_RPS_RATIO = 0.60
+ORDER_STATUS_FRAGMENT_MIN_RPS_RATIO = 0.40
+
+# 3. Queries per request: the same count with 10 and with 200 products (uncached path).
+QUERY_COUNT_CATALOG_SIZES = (10, 200)
+
+# 4. Catalog sync, 200 products x 50 variants from the sandbox on localhost.
+SYNC_PRODUCTS, SYNC_VARIANTS = 200, 50
+SYNC_FIRST_MAX_SECONDS = 15.0
+SYNC_UNCHANGED_MAX_SECONDS = 5.0
+SYNC_UNCHANGED_MAX_ROWS_WRITTEN = 0  # catalog rows (products, variants) written
+# statements per product: the same at 10->20 products as at 20->200 products.
+
+# 5. Polling.
+POLL_ORDERS = 1_000
+POLL_MAX_SECONDS = 60.0
+POLL_FINISHED_ORDERS = 100_000  # finished orders in the table for the index check
+
+# 6. Pipeline through a real Celery worker.
+PIPELINE_ORDERS = 500
+PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS = 2.0
+
+# 7. Worker memory: RSS after 1,000 orders at most 20 % above RSS after 100.
+MEMORY_ORDERS_EARLY, MEMORY_ORDERS_LATE = 100, 1_000
+MEMORY_MAX_GROWTH = 0.20

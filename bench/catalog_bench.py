@@ -1,0 +1,109 @@
+"""Catalog sync (budget 4) and queries per request (budget 3), for one catalog size.
+
+python -m bench.catalog_bench PRODUCTS [--resync]
+
+Syncs a generated catalog of PRODUCTS x 50 variants from a SandboxServer on localhost (a real
+IsipayClient over HTTP) into this part's scratch database, counting every statement; with
+--resync, syncs the unchanged catalog again and counts the catalog rows written. Then counts the
+queries of home, game page, order page and order status fragment with Django's test client,
+each on the uncached path (cache cleared before the request).
+"""
+
+import sys
+import time
+
+from bench.common import SANDBOX_TOKEN, StatementCounter, emit, migrate, setup_django
+
+
+def main() -> None:
+    products = int(sys.argv[1])
+    resync = "--resync" in sys.argv
+    setup_django()
+    migrate()
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.budgets import SYNC_VARIANTS
+    from catalog import selectors
+    from catalog import services as catalog_services
+    from catalog.models import Product, Variant
+    from catalog.services import sync_catalog
+    from isipay import IsipayClient
+    from isipay.sandbox import SandboxServer
+    from isipay.sandbox.catalog import generated_catalog
+    from orders import services as order_services
+
+    figures: dict = {"products": products, "variants_per_product": SYNC_VARIANTS}
+    catalog = generated_catalog(products, SYNC_VARIANTS)
+    with SandboxServer(token=SANDBOX_TOKEN, catalog=catalog) as sb:
+        client = IsipayClient(base_url=sb.url, token=SANDBOX_TOKEN)
+        counter = StatementCounter()
+        per_product: list[int] = []
+        original = catalog_services._sync_variants
+
+        def counted(*args, **kwargs):  # statements of one product's variant write
+            before = counter.statements
+            result = original(*args, **kwargs)
+            per_product.append(counter.statements - before)
+            return result
+
+        catalog_services._sync_variants = counted
+        try:
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                run = sync_catalog(client=client)
+                figures["first_sync_seconds"] = time.perf_counter() - started
+        finally:
+            catalog_services._sync_variants = original
+        figures["first_sync_statements"] = counter.statements
+        figures["statements_per_product_min"] = min(per_product)
+        figures["statements_per_product_max"] = max(per_product)
+        figures["first_sync_status"] = run.status
+        figures["products_in_db"] = Product.objects.count()
+        figures["variants_in_db"] = Variant.objects.count()
+        if resync:
+            counter = StatementCounter()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                run = sync_catalog(client=client)
+                figures["resync_seconds"] = time.perf_counter() - started
+            figures["resync_statements"] = counter.statements
+            figures["resync_catalog_rows_written"] = counter.catalog_rows_written
+            figures["resync_catalog_write_statements"] = counter.catalog_write_statements
+            figures["resync_status"] = run.status
+
+    product = selectors.product_for_sale(Product.objects.get(code="game-0001").slug)
+    variant = selectors.variants_for_sale(product).first()
+    variant = Variant.objects.select_related("product").get(pk=variant.pk)
+    order = order_services.create_order(
+        variant=variant, account={"user_id": "123456789"}, contact_email="bench@example.com"
+    )
+    figures["game_slug"] = product.slug
+    figures["order_number"] = order.number
+
+    # Production shape: requests come through the TLS proxy (SECURE_SSL_REDIRECT stays on).
+    web = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    pages = {
+        "home": "/",
+        "game": f"/games/{product.slug}/",
+        "order": f"/orders/{order.number}/",
+        "order_status": f"/orders/{order.number}/status/",
+    }
+    queries = {}
+    for name, url in pages.items():
+        cache.clear()
+        assert web.get(url).status_code == 200, url  # warm the process, then measure
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            response = web.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        queries[name] = len(captured)
+    figures["queries"] = queries
+    emit(figures)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,152 @@
+"""Shared by the benchmark runner and its parts: scratch databases, environment, helpers.
+
+Each benchmark part runs as `python -m bench.<part>` in a subprocess with its own scratch
+database (an SQLite file in the run folder, or a `bench_<pid>_<part>` PostgreSQL database when
+DATABASE_URL points at PostgreSQL) and prints one JSON line of figures as its last line.
+"""
+
+import json
+import os
+import socket
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+SANDBOX_TOKEN = "sandbox-token"  # the sandbox's token; the bench's ISIPAY_API_TOKEN
+BENCH_SECRET_KEY = "bench-secret-key-not-for-production-0123456789abcdef"
+
+
+def base_database_url() -> str:
+    return os.environ.get("DATABASE_URL", "")
+
+
+def is_postgres() -> bool:
+    return base_database_url().startswith(("postgres://", "postgresql://", "pgsql://"))
+
+
+def broker_kind() -> str:
+    return "Redis (own key prefix)" if os.environ.get("REDIS_URL") else "filesystem (own folder)"
+
+
+def database_kind() -> str:
+    cache = "Redis" if os.environ.get("REDIS_URL") else "file cache"
+    return f"PostgreSQL + {cache}" if is_postgres() else f"SQLite (WAL) + {cache}"
+
+
+def create_scratch_database(workdir: Path, name: str) -> str:
+    """A fresh, empty database for one part; returns its DATABASE_URL."""
+    if not is_postgres():
+        return f"sqlite:///{workdir / f'{name}.sqlite3'}"
+    import psycopg
+
+    db_name = f"bench_{os.getpid()}_{name}"
+    parts = urlsplit(base_database_url())
+    with psycopg.connect(_libpq(parts), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
+        conn.execute(f'CREATE DATABASE "{db_name}"')
+    return urlunsplit(parts._replace(path=f"/{db_name}"))
+
+
+def drop_scratch_database(url: str) -> None:
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        return
+    import psycopg
+
+    parts = urlsplit(url)
+    db_name = parts.path.lstrip("/")
+    if not db_name.startswith("bench_"):
+        return  # never drop anything the bench did not create
+    with psycopg.connect(_libpq(urlsplit(base_database_url())), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+
+
+def _libpq(parts) -> str:
+    """The server's maintenance database: CREATE/DROP DATABASE never touch a shared one."""
+    return urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+
+
+def part_env(workdir: Path, database_url: str, **extra: str) -> dict[str, str]:
+    """Production shape: DEBUG off, bench secrets, only 127.0.0.1 allowed."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": BENCH_SECRET_KEY,
+        "ISIPAY_API_TOKEN": SANDBOX_TOKEN,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "BENCH_STATIC_ROOT": str(workdir / "static"),
+        "CACHE_FOLDER": str(workdir / "cache"),
+        "BENCH_CACHE_PREFIX": f"bench{os.getpid()}",
+        # Redis when REDIS_URL is set, under this run's own key prefix (never a shared
+        # queue); otherwise a private filesystem broker folder.
+        "CELERY_BROKER_URL": os.environ.get("REDIS_URL") or "filesystem://",
+        "BENCH_BROKER_PREFIX": f"bench{os.getpid()}_",
+        "CELERY_BROKER_FOLDER": str(workdir / "broker"),
+        "LOG_LEVEL": "WARNING",
+        # No mail server here: receipts go nowhere (production sends them by SMTP).
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def emit(figures: dict) -> None:
+    """The part's result: the last line of its stdout."""
+    sys.stdout.write("\nBENCH-RESULT " + json.dumps(figures, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    for sub in ("processed", "control"):
+        (Path(os.environ["CELERY_BROKER_FOLDER"]) / sub).mkdir(parents=True, exist_ok=True)
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def wait_for(condition, *, timeout: float, what: str, every: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(every)
+    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+
+
+class StatementCounter:
+    """Counts every SQL statement on a connection, and the rows written to catalog tables."""
+
+    WRITES = ("INSERT", "UPDATE", "DELETE")
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.catalog_rows_written = 0
+        self.catalog_write_statements = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        self.statements += 1
+        head = sql.lstrip().upper()
+        if head.startswith(self.WRITES) and (
+            '"CATALOG_PRODUCT"' in head or '"CATALOG_VARIANT"' in head
+        ):
+            self.catalog_write_statements += 1
+            rowcount = getattr(context["cursor"], "rowcount", 0) or 0
+            self.catalog_rows_written += max(rowcount, 0)
+        return result

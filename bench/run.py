@@ -1,0 +1,404 @@
+"""`make bench`: every benchmark, one table, written to bench/results.md.
+
+Each part runs in its own subprocess against its own scratch database (see bench/common.py), in
+production shape: DEBUG off, bench SECRET_KEY and ISIPAY_API_TOKEN, ALLOWED_HOSTS=127.0.0.1,
+gunicorn for pages, PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, SQLite otherwise.
+Budgets are in bench/budgets.py.
+"""
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import budgets as B
+from bench.common import (
+    ROOT,
+    broker_kind,
+    create_scratch_database,
+    database_kind,
+    drop_scratch_database,
+    free_port,
+    part_env,
+)
+
+RESULTS = ROOT / "bench" / "results.md"
+WRK = shutil.which("wrk") or "/usr/bin/wrk"  # Debian's wrk (make bench installs it)
+WRK_SECONDS = int(os.environ.get("BENCH_WRK_SECONDS", "5"))
+WRK_ROUNDS = int(os.environ.get("BENCH_WRK_ROUNDS", "3"))
+WRK_CONNECTIONS = 8
+# Every request as it arrives from the TLS proxy in production (SECURE_SSL_REDIRECT stays on).
+PROXY_HEADER = ("X-Forwarded-Proto", "https")
+
+
+class Row:
+    def __init__(self, name: str, figure: str, budget: str, ok: bool | None) -> None:
+        self.name, self.figure, self.budget, self.ok = name, figure, budget, ok
+
+    @property
+    def verdict(self) -> str:
+        return {True: "pass", False: "FAIL", None: "ERROR"}[self.ok]
+
+
+def run_part(module: str, args: list[str], env: dict[str, str], log: Path) -> dict:
+    """Run `python -m bench.<module>`; its figures are the JSON on its BENCH-RESULT line."""
+    with log.open("w") as out:
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-m", f"bench.{module}", *args],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False,
+        )  # fmt: skip
+    text = log.read_text()
+    for line in reversed(text.splitlines()):
+        if line.startswith("BENCH-RESULT "):
+            return json.loads(line.removeprefix("BENCH-RESULT "))
+    raise RuntimeError(f"bench.{module} failed (exit {done.returncode}):\n{text[-2500:]}")
+
+
+# --- pages (budgets 1, 2) ------------------------------------------------------------------
+
+
+def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    command = [str(Path(sys.executable).parent / "gunicorn"), "storefront.wsgi",
+               "-b", f"127.0.0.1:{port}", "-w", "2",
+               # Two masters at once must not share ~/.gunicorn/gunicorn.ctl.
+               "--no-control-socket"]  # fmt: skip
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            request = urllib.request.Request(url, headers=dict([PROXY_HEADER]))
+            with urllib.request.urlopen(request, timeout=2):  # noqa: S310
+                return process
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn died:\n{log.read_text()[-2000:]}") from None
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer:\n{log.read_text()[-2000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, seconds: int) -> dict:
+    out = subprocess.run(  # noqa: S603
+        [
+            WRK,
+            "-t1",
+            f"-c{WRK_CONNECTIONS}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"{PROXY_HEADER[0]}: {PROXY_HEADER[1]}",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out).groups()
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors:.*", out)
+    return {
+        "rps": rps,
+        "p99_ms": float(value) * _UNITS[unit],
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(0) if errors else "",
+    }
+
+
+def bench_pages(workdir: Path, database_url: str, pages: dict[str, str]) -> dict:
+    """Hello-world and the shop's pages, each served by `gunicorn -w 2`, runs alternating."""
+    env = part_env(workdir, database_url)
+    hello_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings_hello"}
+    app_port, hello_port = free_port(), free_port()
+    app = start_gunicorn(env, app_port, workdir / "gunicorn-app.log")
+    try:
+        hello = start_gunicorn(hello_env, hello_port, workdir / "gunicorn-hello.log")
+        try:
+            urls = {"hello": f"http://127.0.0.1:{hello_port}/"}
+            urls |= {name: f"http://127.0.0.1:{app_port}{path}" for name, path in pages.items()}
+            for url in urls.values():  # warm caches and imports
+                wrk(url, 2)
+            runs: dict[str, list[dict]] = {name: [] for name in urls}
+            for _ in range(WRK_ROUNDS):
+                for name in pages:
+                    runs["hello"].append(wrk(urls["hello"], WRK_SECONDS))
+                    runs[name].append(wrk(urls[name], WRK_SECONDS))
+        finally:
+            stop(hello)
+    finally:
+        stop(app)
+    return {
+        name: {
+            "rps": statistics.median(r["rps"] for r in results),
+            "p99_ms": statistics.median(r["p99_ms"] for r in results),
+            "non_2xx": sum(r["non_2xx"] for r in results),
+            "socket_errors": [r["socket_errors"] for r in results if r["socket_errors"]],
+        }
+        for name, results in runs.items()
+    }
+
+
+def plan_summary(plan: str) -> str:
+    """The plan's line about orders_order (the scan or search the budget is about)."""
+    for line in plan.splitlines():
+        if "orders_order" in line:
+            return line.strip().removeprefix("->").strip()
+    return plan.splitlines()[0]
+
+
+# --- the table ------------------------------------------------------------------------------
+
+
+def main() -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="gerai-bench-"))
+    (workdir / "broker").mkdir()
+    started = datetime.now(UTC)
+    rows: list[Row] = []
+    notes: list[str] = []
+    databases: list[str] = []
+
+    def scratch(name: str) -> str:
+        url = create_scratch_database(workdir, name)
+        databases.append(url)
+        return url
+
+    def part(module: str, args: list[str], name: str, **extra: str) -> dict:
+        sub = workdir / name
+        (sub / "broker").mkdir(parents=True)
+        env = part_env(workdir, scratch(name), **extra)
+        env["CELERY_BROKER_FOLDER"] = str(sub / "broker")
+        print(f"… {module} {' '.join(args)}", flush=True)
+        figures = run_part(module, args, env, sub / "part.log")
+        figures["_database_url"] = env["DATABASE_URL"]
+        return figures
+
+    try:
+        print(f"bench: working in {workdir}; {database_kind()}", flush=True)
+        static_env = part_env(workdir, scratch("static"))
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+            cwd=ROOT, env=static_env, check=True,
+        )  # fmt: skip
+
+        # 3 and 4: sync and queries per request, at 10 and 200 products.
+        small_n, big_n = B.QUERY_COUNT_CATALOG_SIZES
+        catalogs = {}
+        for n in (small_n, big_n):
+            try:
+                args = [str(n)] + (["--resync"] if n == B.SYNC_PRODUCTS else [])
+                catalogs[n] = part("catalog_bench", args, f"catalog{n}", BENCH_LOCMEM_CACHE="1")
+            except Exception as exc:
+                notes.append(f"catalog_bench {n}: {exc}")
+        big = catalogs.get(B.SYNC_PRODUCTS)
+        if len(catalogs) == 2:
+            for page in ("home", "game", "order", "order_status"):
+                a, b = catalogs[small_n]["queries"][page], catalogs[big_n]["queries"][page]
+                rows.append(Row(f"3. queries/request, {page} (uncached)",
+                                f"{a} at {small_n} products, {b} at {big_n}",
+                                "constant", a == b))  # fmt: skip
+        else:
+            rows.append(Row("3. queries/request", "-", "constant", None))
+        if big:
+            rows.append(Row(f"4. first sync {B.SYNC_PRODUCTS}x{B.SYNC_VARIANTS}",
+                            f"{big['first_sync_seconds']:.2f} s ({big['first_sync_statements']} "
+                            f"statements, {big['variants_in_db']} variants)",
+                            f"< {B.SYNC_FIRST_MAX_SECONDS:g} s",
+                            big["first_sync_seconds"] < B.SYNC_FIRST_MAX_SECONDS
+                            and big["first_sync_status"] == "succeeded"))  # fmt: skip
+            rows.append(Row("4. unchanged re-sync",
+                            f"{big['resync_seconds']:.2f} s, "
+                            f"{big['resync_catalog_rows_written']} rows written",
+                            f"< {B.SYNC_UNCHANGED_MAX_SECONDS:g} s, "
+                            f"{B.SYNC_UNCHANGED_MAX_ROWS_WRITTEN} rows",
+                            big["resync_seconds"] < B.SYNC_UNCHANGED_MAX_SECONDS
+                            and big["resync_catalog_rows_written"]
+                            <= B.SYNC_UNCHANGED_MAX_ROWS_WRITTEN
+                            and big["resync_catalog_write_statements"] == 0))  # fmt: skip
+        if len(catalogs) == 2:
+            spp = {n: (c["statements_per_product_min"], c["statements_per_product_max"])
+                   for n, c in catalogs.items()}  # fmt: skip
+            constant = len({v for pair in spp.values() for v in pair}) == 1
+            rows.append(Row("4. statements per product (variant write)",
+                            ", ".join(f"{lo}..{hi} at {n} products"
+                                      for n, (lo, hi) in spp.items()),
+                            "constant", constant))  # fmt: skip
+        else:
+            rows.append(Row("4. catalog sync", "-", "see notes", None))
+
+        # 1 and 2: pages, on the 200-product database.
+        if big:
+            pages = {
+                "game": f"/games/{big['game_slug']}/",
+                "home": "/",
+                "order_status": f"/orders/{big['order_number']}/status/",
+            }
+            print("… pages (gunicorn + wrk)", flush=True)
+            try:
+                web = bench_pages(workdir, big["_database_url"], pages)
+                hello = web["hello"]
+                rows.append(Row("hello-world reference", f"{hello['rps']:.0f} req/s, "
+                                f"p99 {hello['p99_ms']:.1f} ms", "-", True))  # fmt: skip
+                checks = [
+                    ("1. game page (200x50), anonymous", "game", B.GAME_PAGE_MIN_RPS_RATIO),
+                    ("2. home page", "home", B.HOME_PAGE_MIN_RPS_RATIO),
+                    ("2. order status fragment", "order_status",
+                     B.ORDER_STATUS_FRAGMENT_MIN_RPS_RATIO),
+                ]  # fmt: skip
+                for label, name, ratio in checks:
+                    r = web[name]
+                    share = r["rps"] / hello["rps"]
+                    p99 = r["p99_ms"] / hello["p99_ms"]
+                    ok = share >= ratio and r["non_2xx"] == 0
+                    budget = f">= {ratio:.0%} of hello req/s"
+                    if name == "game":
+                        ok = ok and p99 <= B.GAME_PAGE_MAX_P99_RATIO
+                        budget += f", p99 <= {B.GAME_PAGE_MAX_P99_RATIO:g}x hello"
+                    figure = (f"{r['rps']:.0f} req/s = {share:.0%}; p99 {r['p99_ms']:.1f} ms "
+                              f"= {p99:.1f}x")  # fmt: skip
+                    if r["non_2xx"]:
+                        figure += f"; {r['non_2xx']} non-2xx"
+                    rows.append(Row(label, figure, budget, ok))
+            except Exception as exc:
+                notes.append(f"pages: {exc}")
+                rows.append(Row("1./2. pages", "-", "see notes", None))
+        else:
+            rows.append(Row("1./2. pages", "-", "needs the 200-product catalog", None))
+
+        # 5: polling and the due-order index.
+        try:
+            poll = part("poll_bench", [], "poll", BENCH_LOCMEM_CACHE="1")
+            rows.append(Row(f"5. poll {B.POLL_ORDERS} due orders, one worker",
+                            f"{poll['poll_seconds']:.1f} s ({poll['polled']} polled, "
+                            f"{poll['succeeded']} succeeded)",
+                            f"< {B.POLL_MAX_SECONDS:g} s",
+                            poll["poll_seconds"] < B.POLL_MAX_SECONDS
+                            and poll["polled"] == B.POLL_ORDERS
+                            and poll["still_processing"] == 0))  # fmt: skip
+            rows.append(Row(f"5. due-order SELECT, {poll['orders_in_table']:,} orders",
+                            plan_summary(poll["plan"]),
+                            "uses an index (order_due_poll / no Seq Scan)",
+                            poll["uses_index"]))  # fmt: skip
+            notes.append(f"5. bulk insert of {B.POLL_FINISHED_ORDERS:,} finished orders: "
+                         f"{poll['bulk_insert_seconds']:.1f} s")  # fmt: skip
+        except Exception as exc:
+            notes.append(f"poll_bench: {exc}")
+            rows.append(Row("5. polling", "-", "see notes", None))
+
+        # 6 and 7: a real Celery worker.
+        try:
+            w = part("worker_bench", [], "worker")
+            rows.append(Row(f"6. pipeline {B.PIPELINE_ORDERS} paid -> submitted",
+                            f"median {w['pipeline_median_paid_to_submitted']:.2f} s, "
+                            f"p90 {w['pipeline_p90_paid_to_submitted']:.2f} s; "
+                            f"{w['pipeline_throughput_per_second']:.1f} orders/s",
+                            f"median < {B.PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS:g} s",
+                            w["pipeline_median_paid_to_submitted"]
+                            < B.PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS))  # fmt: skip
+            notes.append(
+                f"6. paying the {B.PIPELINE_ORDERS} orders (create + pay, one at a "
+                f"time, in the bench process) took "
+                f"{w['pipeline_paying_seconds']:.1f} s; all submitted "
+                f"{w['pipeline_span_seconds']:.1f} s after the first payment."
+            )
+            mb = 1024 * 1024
+            rows.append(Row("7. worker RSS growth",
+                            f"{w['rss_after_early'] / mb:.0f} MB after "
+                            f"{B.MEMORY_ORDERS_EARLY}, {w['rss_after_late'] / mb:.0f} MB after "
+                            f"{w['orders_total']} = {w['rss_growth']:+.1%}",
+                            f"< {B.MEMORY_MAX_GROWTH:.0%}",
+                            w["rss_growth"] < B.MEMORY_MAX_GROWTH
+                            and w["orders_total"] >= B.MEMORY_ORDERS_LATE))  # fmt: skip
+        except Exception as exc:
+            notes.append(f"worker_bench: {exc}")
+            rows.append(Row("6./7. worker", "-", "see notes", None))
+    finally:
+        clear_cache_keys()
+        for url in databases:
+            try:
+                drop_scratch_database(url)
+            except Exception as exc:  # a leftover bench_ database is not worth a crash
+                notes.append(f"could not drop {url.rsplit('/', 1)[-1]}: {exc}")
+
+    report = render(rows, notes, started)
+    print("\n" + report)
+    RESULTS.write_text(report)
+    if not os.environ.get("BENCH_KEEP"):
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0 if all(row.ok for row in rows) else 1
+
+
+def clear_cache_keys() -> None:
+    """Only this run's own page-cache keys in a shared Redis (their prefix is the run's)."""
+    if not os.environ.get("REDIS_URL"):
+        return
+    import redis
+
+    prefix = part_env(Path("/nonexistent"), "")["BENCH_CACHE_PREFIX"]
+    r = redis.Redis.from_url(os.environ["REDIS_URL"])
+    for key in r.scan_iter(match=f"{prefix}:*"):
+        r.delete(key)
+
+
+def render(rows: list[Row], notes: list[str], started: datetime) -> str:
+    widths = [max(len(r.name) for r in rows), max(len(r.figure) for r in rows),
+              max(len(r.budget) for r in rows)]  # fmt: skip
+    lines = [
+        "# Benchmark results (`make bench`)",
+        "",
+        f"- Date: {started:%Y-%m-%d %H:%M} UTC; CPUs: {os.cpu_count()}; "
+        f"Python {sys.version.split()[0]}",
+        f"- Database and cache: {database_kind()}; Celery broker: {broker_kind()}",
+        "- Production shape: DEBUG off, bench SECRET_KEY/ISIPAY_API_TOKEN, "
+        "ALLOWED_HOSTS=127.0.0.1, `X-Forwarded-Proto: https` as from the TLS proxy; pages "
+        "served by `gunicorn storefront.wsgi -w 2`, static files collected into a temp "
+        "STATIC_ROOT.",
+        f"- Pages: wrk -t1 -c{WRK_CONNECTIONS}, {WRK_ROUNDS} rounds of {WRK_SECONDS} s runs "
+        "alternating hello-world / page (hello, game, hello, home, hello, status, ...), so both "
+        "see the same machine state; each figure is the median over its runs, each page "
+        "against the median of all hello-world runs. Hello-world is `bench/hello_urls.py` "
+        "(one HttpResponse view) under the same settings, middleware and gunicorn command.",
+        "- Queries per request: Django test client + CaptureQueriesContext, cache cleared "
+        "before each measured request.",
+        "- Polling (5): orders.services.poll_due called in-process with a real IsipayClient "
+        "against the SandboxServer over HTTP. Pipeline and memory (6, 7): a real "
+        "`celery worker -B -c 2` subprocess; RSS of its whole process tree from /proc.",
+        "",
+        f"| {'benchmark':<{widths[0]}} | {'figure':<{widths[1]}} | "
+        f"{'budget':<{widths[2]}} | result |",
+        f"|{'-' * (widths[0] + 2)}|{'-' * (widths[1] + 2)}|{'-' * (widths[2] + 2)}|--------|",
+    ]
+    for r in rows:
+        lines.append(f"| {r.name:<{widths[0]}} | {r.figure:<{widths[1]}} | "
+                     f"{r.budget:<{widths[2]}} | {r.verdict:<6} |")  # fmt: skip
+    if notes:
+        lines += ["", "Notes:", ""] + [f"- {note}" for note in notes]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

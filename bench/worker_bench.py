@@ -1,0 +1,171 @@
+"""Pipeline (budget 6) and worker memory (budget 7), through a real Celery worker subprocess.
+
+python -m bench.worker_bench
+
+A `celery -A storefront worker -B -c 2` subprocess (the command line of
+tests/integration/conftest.py's Worker) against this part's scratch database, a private
+filesystem broker folder, and a SandboxServer on localhost run by this process. Orders are
+created and paid here (payments.services.confirm_paid, as the payment webhook does), which
+enqueues submission; the worker submits them to the sandbox and its beat polls them to success.
+
+Phases: 100 orders (then the worker tree's RSS is read), 500 orders paid in one burst (the
+pipeline figures: paid_at -> submitted_at), 400 more (RSS read again after 1,000 in all).
+"""
+
+import contextlib
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.common import ROOT, SANDBOX_TOKEN, emit, migrate, setup_django, wait_for
+
+# Fast polling so 1,000 orders finish in a bench run; everything else is the default.
+WORKER_SETTINGS = {
+    "ORDER_POLL_INTERVAL": "1",
+    "ORDER_POLL_FIRST_MIN": "0.2",
+    "ORDER_POLL_BACKOFF_BASE": "0.2",
+    "ORDER_POLL_BACKOFF_CAP": "1",
+    "CATALOG_SYNC_INTERVAL": "3600",
+    "LOG_LEVEL": "INFO",
+}
+
+
+def tree_rss_bytes(root_pid: int) -> int:
+    """RSS of a process and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+def main() -> None:
+    setup_django()
+    migrate()
+    from django.db.models import Count
+
+    from bench.budgets import MEMORY_ORDERS_EARLY, MEMORY_ORDERS_LATE, PIPELINE_ORDERS
+    from catalog.models import Variant
+    from catalog.services import sync_catalog
+    from isipay import IsipayClient
+    from isipay.sandbox import SandboxServer
+    from orders import services
+    from orders.models import Order
+    from payments import services as payments
+
+    sandbox = SandboxServer(
+        token=SANDBOX_TOKEN, balance=10**15, pending_seconds=0.2, complete_seconds=0.6
+    ).start()
+    sync_catalog(client=IsipayClient(base_url=sandbox.url, token=SANDBOX_TOKEN))
+    variant = Variant.objects.select_related("product").get(code="MLBB_ID_5")
+
+    log = Path(os.environ["CELERY_BROKER_FOLDER"]).parent / "worker.log"
+    env = {**os.environ, **WORKER_SETTINGS, "ISIPAY_BASE_URL": sandbox.url}
+    command = [
+        sys.executable, "-m", "celery", "-A", "storefront", "worker",
+        "-Q", "default,sync,submit,poll", "-c", "2", "-l", "INFO",
+        "--without-gossip", "--without-mingle", "--without-heartbeat",
+        "-B", "--scheduler", "celery.beat:PersistentScheduler",
+        "-s", str(log.with_suffix(".schedule")),
+    ]  # fmt: skip
+    with log.open("a") as out:
+        worker = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    figures: dict = {"worker": "celery worker -B -c 2, SandboxServer"}
+    try:
+        wait_for(lambda: "ready." in log.read_text() or worker.poll() is not None,
+                 timeout=60, what="the worker to start")  # fmt: skip
+        if worker.poll() is not None:
+            raise RuntimeError("worker died on start:\n" + log.read_text()[-3000:])
+
+        def pay(n: int) -> list[int]:
+            ids = []
+            for _ in range(n):
+                order = services.create_order(
+                    variant=variant,
+                    account={"user_id": "123456789", "zone_id": "2345"},
+                    contact_email="bench@example.com",
+                )
+                payments.confirm_paid(payment=payments.start_payment(order=order))
+                ids.append(order.pk)
+            return ids
+
+        def all_final(ids: list[int], timeout: float) -> None:
+            def done():
+                states = dict(
+                    Order.objects.filter(pk__in=ids).values_list("status").annotate(n=Count("pk"))
+                )
+                return states.get(Order.Status.SUCCESS, 0) == len(ids)
+
+            wait_for(done, timeout=timeout, what=f"{len(ids)} orders to succeed", every=0.5)
+
+        early = pay(MEMORY_ORDERS_EARLY)
+        all_final(early, timeout=300)
+        time.sleep(2)
+        figures["rss_after_early"] = tree_rss_bytes(worker.pid)
+
+        started = time.perf_counter()
+        burst = pay(PIPELINE_ORDERS)
+        figures["pipeline_paying_seconds"] = time.perf_counter() - started
+
+        def submitted():
+            return not Order.objects.filter(pk__in=burst, submitted_at__isnull=True).exists()
+
+        wait_for(submitted, timeout=600, what="the burst to be submitted", every=0.2)
+        rows = list(Order.objects.filter(pk__in=burst).values_list("paid_at", "submitted_at"))
+        waits = [(s - p).total_seconds() for p, s in rows]
+        span = (max(s for _, s in rows) - min(p for p, _ in rows)).total_seconds()
+        figures["pipeline_median_paid_to_submitted"] = statistics.median(waits)
+        figures["pipeline_p90_paid_to_submitted"] = statistics.quantiles(waits, n=10)[-1]
+        figures["pipeline_span_seconds"] = span
+        figures["pipeline_throughput_per_second"] = len(rows) / span
+        all_final(burst, timeout=600)
+
+        rest = pay(MEMORY_ORDERS_LATE - MEMORY_ORDERS_EARLY - PIPELINE_ORDERS)
+        all_final(rest, timeout=600)
+        time.sleep(2)
+        figures["rss_after_late"] = tree_rss_bytes(worker.pid)
+        figures["orders_total"] = Order.objects.filter(status=Order.Status.SUCCESS).count()
+        figures["rss_growth"] = figures["rss_after_late"] / figures["rss_after_early"] - 1
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                worker.wait(timeout=15)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        sandbox.stop()
+        prefix = os.environ.get("BENCH_BROKER_PREFIX", "")
+        if prefix and os.environ["CELERY_BROKER_URL"].startswith("redis"):
+            import redis
+
+            r = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+            for key in r.scan_iter(match=f"{prefix}*"):  # only this run's own keys
+                r.delete(key)
+    emit(figures)
+
+
+if __name__ == "__main__":
+    main()
