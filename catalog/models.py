@@ -192,3 +192,12 @@ class SyncRun(models.Model):
     @property
     def duration(self):
         return self.finished_at - self.started_at if self.finished_at else None
+
+    # A fixed order: PostgreSQL's jsonb keeps no key order.
+    COUNT_KEYS = ("created", "updated", "unchanged", "retired", "revived", "failed")
+
+    @classmethod
+    def describe_counts(cls, values: dict | None) -> str:
+        """{"failed": 1, "created": 9} -> "created 9, failed 1" (zeros left out)."""
+        values = values or {}
+        return ", ".join(f"{key} {values[key]}" for key in cls.COUNT_KEYS if values.get(key))

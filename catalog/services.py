@@ -10,6 +10,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -282,3 +283,195 @@ def delete_markup_rule(*, rule: MarkupRule) -> int:
     affected_ids = list(affected.values_list("pk", flat=True))
     rule.delete()
     return reprice(variants=Variant.objects.filter(pk__in=affected_ids))
+
+
+# --- markup management (back office) -------------------------------------------------------
+# Previews compute prices with the same RuleBook.price the saves use, over the same variants,
+# so a preview shows exactly what the save will write.
+
+
+class PriceNotAboveCost(ValueError):
+    """A sell price at or below the supplier cost: never saved."""
+
+    def __init__(self, *, price: int, cost: int) -> None:
+        super().__init__(f"a sell price of {price} is not above the cost of {cost}")
+        self.price = price
+        self.cost = cost
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """One variant's price now and under the rules being previewed."""
+
+    variant_id: int
+    product: str
+    name: str
+    code: str
+    cost: int
+    current: int
+    new: int
+    for_sale: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.new != self.current
+
+    @property
+    def margin(self) -> int:
+        return self.new - self.cost
+
+    @property
+    def margin_percent(self) -> float | None:
+        return round(self.margin * 100 / self.cost, 1) if self.cost else None
+
+
+def markup_of(rule: MarkupRule) -> Markup:
+    return Markup(percent=rule.percent, fixed=rule.fixed, round_to=rule.round_to,
+                  min_margin=rule.min_margin)  # fmt: skip
+
+
+def rulebook_with(
+    *,
+    global_rule: Markup | None = None,
+    by_product: dict[int, Markup] | None = None,
+    by_variant: dict[int, Markup] | None = None,
+) -> RuleBook:
+    """The saved rules with some added or replaced: the rules as they will be after a save."""
+    saved = load_rulebook()
+    return RuleBook(
+        global_rule=global_rule or saved.global_rule,
+        by_product={**(saved.by_product or {}), **(by_product or {})},
+        by_variant={**(saved.by_variant or {}), **(by_variant or {})},
+    )
+
+
+PREVIEW_FIELDS = ("pk", "product", "code", "name", "cost_price", "sell_price", "is_active",
+                  "is_listed", "retired_at", "product__name", "product__display_name")  # fmt: skip
+
+
+def price_changes(*, rules: RuleBook, variants: QuerySet[Variant]) -> list[PriceChange]:
+    """What `rules` would make of each variant's price; reads only, writes nothing."""
+    rows = (
+        variants.select_related("product")
+        .only(*PREVIEW_FIELDS)
+        .order_by("product__sort_order", "product__name", "cost_price", "code")
+    )
+    return [
+        PriceChange(
+            variant_id=variant.pk,
+            product=variant.product.title,
+            name=variant.name,
+            code=variant.code,
+            cost=variant.cost_price,
+            current=variant.sell_price,
+            new=rules.price(
+                cost=variant.cost_price, product_id=variant.product_id, variant_id=variant.pk
+            ),
+            for_sale=variant.is_active and variant.is_listed and variant.retired_at is None,
+        )
+        for variant in rows
+    ]
+
+
+def preview_markup_rule(*, rule: MarkupRule) -> list[PriceChange]:
+    """The prices save_markup_rule(rule=rule) would set, for the variants it would reprice."""
+    markup = markup_of(rule)
+    if rule.variant_id:
+        rules = rulebook_with(by_variant={rule.variant_id: markup})
+    elif rule.product_id:
+        rules = rulebook_with(by_product={rule.product_id: markup})
+    else:
+        rules = rulebook_with(global_rule=markup)
+    return price_changes(rules=rules, variants=variants_under_rule(rule))
+
+
+def preview_product_markup(*, products: QuerySet[Product], markup: Markup) -> list[PriceChange]:
+    ids = list(products.values_list("pk", flat=True))
+    rules = rulebook_with(by_product=dict.fromkeys(ids, markup))
+    return price_changes(rules=rules, variants=Variant.objects.filter(product_id__in=ids))
+
+
+def preview_variant_markup(*, variants: QuerySet[Variant], markup: Markup) -> list[PriceChange]:
+    ids = list(variants.values_list("pk", flat=True))
+    rules = rulebook_with(by_variant=dict.fromkeys(ids, markup))
+    return price_changes(rules=rules, variants=Variant.objects.filter(pk__in=ids))
+
+
+@transaction.atomic
+def apply_product_markup(*, products: QuerySet[Product], markup: Markup) -> int:
+    """Give each game its own rule with this markup (created or updated); returns prices changed.
+
+    Rules are saved one by one so that each change is recorded in the markup history.
+    """
+    ids = list(products.values_list("pk", flat=True))
+    _save_scoped_rules("product_id", ids, markup)
+    return reprice(variants=Variant.objects.filter(product_id__in=ids))
+
+
+@transaction.atomic
+def apply_variant_markup(*, variants: QuerySet[Variant], markup: Markup) -> int:
+    """Give each variant its own rule with this markup (created or updated); returns prices
+    changed. Rules are saved one by one so that each change is recorded in the markup history.
+    """
+    ids = list(variants.values_list("pk", flat=True))
+    _save_scoped_rules("variant_id", ids, markup)
+    return reprice(variants=Variant.objects.filter(pk__in=ids))
+
+
+def _save_scoped_rules(scope: str, ids: list[int], markup: Markup) -> None:
+    existing = {
+        getattr(rule, scope): rule for rule in MarkupRule.objects.filter(**{f"{scope}__in": ids})
+    }
+    for pk in ids:
+        rule = existing.get(pk) or MarkupRule(**{scope: pk})
+        if rule.pk and markup_of(rule) == markup:
+            continue  # unchanged: no save, no history entry
+        rule.percent, rule.fixed = markup.percent, markup.fixed
+        rule.round_to, rule.min_margin = markup.round_to, markup.min_margin
+        rule.save()
+
+
+@transaction.atomic
+def set_variant_price(*, variant: Variant, price: int) -> int:
+    """Set one variant's sell price by hand, as its own rule: cost + a fixed margin, so the
+    price keeps that margin when the supplier cost changes. A price at or below cost is refused.
+    Returns how many prices changed (0 or 1).
+    """
+    cost = Variant.objects.filter(pk=variant.pk).values_list("cost_price", flat=True).get()
+    if price <= cost:
+        raise PriceNotAboveCost(price=price, cost=cost)
+    rule = MarkupRule.objects.filter(variant_id=variant.pk).first() or MarkupRule(variant=variant)
+    rule.percent, rule.fixed, rule.round_to, rule.min_margin = Decimal(0), price - cost, 1, 1
+    return save_markup_rule(rule=rule)
+
+
+def set_variants_listed(*, variants: QuerySet[Variant], listed: bool) -> int:
+    """Put variants on sale or take them off; returns how many changed."""
+    changed = variants.exclude(is_listed=listed).update(is_listed=listed, updated_at=timezone.now())
+    if changed:
+        transaction.on_commit(bump_catalog_version)
+    return changed
+
+
+def set_products_listed(*, products: QuerySet[Product], listed: bool) -> int:
+    """Put games on sale or take them off; returns how many changed."""
+    changed = products.exclude(is_listed=listed).update(is_listed=listed, updated_at=timezone.now())
+    if changed:
+        transaction.on_commit(bump_catalog_version)
+    return changed
+
+
+def request_sync() -> bool:
+    """Ask a worker for a catalog sync once this transaction commits.
+
+    False, and nothing enqueued, when a sync is running already.
+    """
+    from . import tasks
+
+    running = SyncRun.objects.filter(
+        status=SyncRun.Status.RUNNING, started_at__gte=timezone.now() - STALE_RUN_AFTER
+    ).exists()
+    if running:
+        return False
+    transaction.on_commit(lambda: tasks.sync_catalog.delay())
+    return True

@@ -17,6 +17,7 @@ from django.utils import timezone
 import isipay
 from catalog.account_fields import build_data
 from catalog.models import Variant
+from storefront.logging import order_context
 from storefront.supplier import status_map
 
 from . import notifications
@@ -48,9 +49,18 @@ def _move(order_id: int, *, from_: str, to: str, actor: str, message: str = "", 
                 actor=actor,
                 message=message[:2000],
             )
-    if moved:
-        logger.info("order %s: %s -> %s (%s) %s", order_id, from_, to, actor, message)
+    if moved and logger.isEnabledFor(logging.INFO):
+        logger.info(
+            "order %s: %s -> %s (%s) %s", order_id, from_, to, actor, message,
+            extra=_log_context(order_id),
+        )  # fmt: skip
     return bool(moved)
+
+
+def _log_context(order_id: int) -> dict[str, str]:
+    """The order number and isipay reference for a log line (storefront/logging.py)."""
+    row = Order.objects.filter(pk=order_id).values("number", "reference_number").first()
+    return {"order": row["number"], "reference": row["reference_number"]} if row else {}
 
 
 def _note(order_id: int, *, status: str, actor: str, message: str) -> None:
@@ -453,7 +463,10 @@ def _poll_again(order: Order, *, word: str | None, unknown: bool = False, note: 
     if word is not None and word != order.supplier_status:
         since = now
         if unknown:
-            logger.warning("order %s: isipay status word %r is not known", order.number, word)
+            logger.warning(
+                "order %s: isipay status word %r is not known", order.number, word,
+                extra=order_context(order),
+            )  # fmt: skip
     if unknown and since and now - since > _seconds("ORDER_UNKNOWN_STATUS_REVIEW_AFTER"):
         _to_review(order, f'isipay keeps answering the unknown status "{word}".')
         return "review"
@@ -469,7 +482,10 @@ def _poll_again(order: Order, *, word: str | None, unknown: bool = False, note: 
         updated_at=now,
     )
     if note:
-        logger.info("order %s: status poll failed, next in %.0f s: %s", order.number, delay, note)
+        logger.info(
+            "order %s: status poll failed, next in %.0f s: %s", order.number, delay, note,
+            extra=order_context(order),
+        )  # fmt: skip
     return "pending"
 
 
@@ -538,3 +554,24 @@ def expire_unpaid() -> int:
             payments.cancel_open_payments(order=order)
             expired += 1
     return expired
+
+
+# --- back office ---------------------------------------------------------------------------
+
+# The receipt email that fits each final status.
+RECEIPT_KINDS = {S.SUCCESS: "success", S.FAILED: "failed", S.REFUNDED: "refunded"}
+
+
+def resend_receipt(*, order_id: int, actor: str) -> bool:
+    """Email the customer the receipt for the order's outcome again; noted in its timeline.
+
+    False when the order has no outcome yet, no email address, or the mail could not be sent.
+    """
+    order = Order.objects.filter(pk=order_id).only("status", "contact_email").first()
+    kind = RECEIPT_KINDS.get(order.status) if order else None
+    if kind is None or not order.contact_email:
+        return False
+    if not notifications.notify(order_id, kind):
+        return False
+    _note(order_id, status=order.status, actor=actor, message=f"Receipt email ({kind}) sent again.")
+    return True

@@ -14,6 +14,8 @@ from django_ratelimit.decorators import ratelimit
 
 from catalog import selectors as catalog_selectors
 from payments import services as payments
+from storefront.pagecache import render_cached
+from storefront.security import client_ip
 
 from . import selectors, services
 from .forms import CheckoutForm, LookupForm, normalise_phone
@@ -43,7 +45,7 @@ def checkout(request, slug: str):
             account=form.cleaned_data["account"],
             contact_email=form.cleaned_data["email"],
             contact_phone=form.cleaned_data["whatsapp"],
-            buyer_ip=request.META.get("REMOTE_ADDR"),
+            buyer_ip=client_ip(request),
             payment_provider=form.cleaned_data["payment_method"],
             language=get_language() or settings.LANGUAGE_CODE,
         )
@@ -84,9 +86,21 @@ def detail(request, number: str):
 
 @require_GET
 def status_fragment(request, number: str):
-    """The live part of the order page; HTMX asks for it until the order is final."""
-    order = _order_or_404(number)
-    return render(request, "orders/_status.html", _order_context(order))
+    """The live part of the order page; HTMX asks for it every few seconds until it is final.
+
+    Every change to an order moves its updated_at, so the rendered fragment is cached under
+    it: a poll that finds nothing new costs one indexed lookup and a cache read.
+    """
+    updated_at = selectors.order_version(number)
+    if updated_at is None:
+        raise Http404("No such order")
+    return render_cached(
+        request,
+        "orders/_status.html",
+        lambda: _order_context(_order_or_404(number)),
+        key=("order-status", number, updated_at.timestamp()),
+        timeout=600,
+    )
 
 
 @require_POST

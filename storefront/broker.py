@@ -17,7 +17,7 @@ from kombu.utils.json import dumps
 
 class Channel(filesystem.Channel):
     def _put(self, queue, payload, **kwargs):
-        name = f"{int(round(monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
+        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         # The consumer matches "<stamp>_<uuid>.<queue>.msg"; a leading "partial-" never does.
         partial = os.path.join(self.data_folder_out, f"partial-{name}.tmp")

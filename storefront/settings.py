@@ -5,6 +5,7 @@ broker that needs no server, and the local isipay sandbox.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -15,7 +16,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 RUN_DIR = BASE_DIR / ".run"
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():  # containers get their environment from compose instead
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
 def env_or(name: str, default: str) -> str:
@@ -57,23 +59,37 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_celery_beat",
     "django_htmx",
+    # Admin login lockout after repeated failures.
+    "axes",
+    "csp",
+    "simple_history",
     "storefront",
     "catalog",
     "orders",
     "payments",
+    "backoffice",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # /healthz and /readyz, before host validation and sessions (storefront/health.py).
+    "storefront.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "storefront.middleware.ShopLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Records which admin user made each markup change (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A view over its rate limit answers 429 (storefront.security.ratelimited), not 403.
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "storefront.urls"
@@ -115,6 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # An unreachable server fails in seconds (and /readyz says so) instead of hanging.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_or("REDIS_URL", "")
@@ -123,6 +142,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # Seconds: a Redis that stopped answering fails fast instead of hanging a page.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -164,8 +185,21 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = BASE_DIR / "media"
+# With DEBUG off, Django itself serves uploads (game icons) unless a proxy or CDN does.
+SERVE_MEDIA = env.str("SERVE_MEDIA", default="").strip().lower() not in ("false", "0", "no", "off")
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# The demo prints mails; with DEBUG off they go out by SMTP, to the server in EMAIL_URL (e.g.
+# smtp+tls://user:password@smtp.example.com:587). Never the console in production: it would
+# write customers' addresses into the logs.
+EMAIL_BACKEND = env_or(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+if env_or("EMAIL_URL", ""):
+    vars().update(env.email_url_config(env.str("EMAIL_URL")))
+EMAIL_TIMEOUT = 10  # seconds; a mail server that hangs must not hold a Celery worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Gerai <noreply@gerai.local>")
 
 # --- isipay -------------------------------------------------------------------------------
@@ -185,6 +219,7 @@ CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=900)
 CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_BROKER_FOLDER = Path(env_or("CELERY_BROKER_FOLDER", str(RUN_DIR / "broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "storefront.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
@@ -192,7 +227,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         # The transport polls the folder; at the default 1 s a worker at its prefetch limit
         # takes about one message per second per process, and a paid order waits in line.
-        "polling_interval": 0.1,
+        "polling_interval": 0.02,
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -217,13 +252,29 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# One line per event: JSON in production, readable in the demo (storefront/logging.py). Every
+# line passes the redact filter: no token, secret key, e-mail address or phone number.
+LOG_FORMAT = env_or("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "storefront.logging.RedactFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "text": {
+            "()": "storefront.logging.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "storefront.logging.JsonFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -233,6 +284,8 @@ LOGGING = {
         "celery.beat": {"level": "WARNING"},
         "celery.app.trace": {"level": "WARNING"},
         "celery.worker.strategy": {"level": "WARNING"},
+        # Its version banner on every start; lockouts are still logged (axes.handlers).
+        "axes.apps": {"level": "WARNING"},
     },
 }
 
@@ -288,8 +341,107 @@ RATELIMIT_CHECKOUT = env_or("RATELIMIT_CHECKOUT", "20/m")
 RATELIMIT_LOOKUP = env_or("RATELIMIT_LOOKUP", "10/m")
 RATELIMIT_WEBHOOK = env_or("RATELIMIT_WEBHOOK", "120/m")
 
+# --- Production security (storefront/security.py; README "Running with Docker Compose") -----
+# None of the HTTPS settings is active while DEBUG is on: the demo stays plain HTTP.
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A true/false variable; unset or empty means the default (empty is not "false")."""
+    return env.bool(name) if env.str(name, default="").strip() else default
+
+
+def env_number(name: str, default: float) -> float:
+    """A number; unset or empty means the default."""
+    return env.float(name) if env.str(name, default="").strip() else default
+
+
+# The admin's path; an unguessable one keeps most scanners away from the login.
+ADMIN_URL = env_or("ADMIN_URL", "admin/")
+if ADMIN_URL.startswith("/") or not ADMIN_URL.endswith("/"):
+    raise ImproperlyConfigured(
+        f'ADMIN_URL must look like "admin/" (no leading slash), not {ADMIN_URL!r}.'
+    )
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For; 0 trusts no header.
+TRUSTED_PROXY_COUNT = int(env_number("TRUSTED_PROXY_COUNT", 0))
+# The TLS proxy sets X-Forwarded-Proto: https; Django then knows the request was secure.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if not DEBUG and env_flag("TRUST_X_FORWARDED_PROTO", True)
+    else None
+)
+SECURE_SSL_REDIRECT = not DEBUG and env_flag("SECURE_SSL_REDIRECT", True)
+# Container probes come over plain HTTP from inside the network (storefront/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
+# Start with an hour; raise to 31536000 (a year) once HTTPS works on every subdomain.
+SECURE_HSTS_SECONDS = 0 if DEBUG else int(env_number("SECURE_HSTS_SECONDS", 3600))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG and env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = not DEBUG and env_flag("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not DEBUG
+# Origins allowed to POST forms besides the site itself, e.g. https://shop.example.com when
+# a proxy rewrites the Host header.
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp 4): scripts and styles from this site only, no inline
+# script; htmx is served from /static/ and runs with allowEval off (templates/base.html).
+_MIDTRANS_SNAP = (
+    ["https://app.midtrans.com" if MIDTRANS_IS_PRODUCTION else "https://app.sandbox.midtrans.com"]
+    if "midtrans" in PAYMENT_PROVIDERS
+    else []
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # Browsers also check the redirect after a form post: paying goes on to Midtrans Snap.
+        "form-action": ["'self'", *_MIDTRANS_SNAP],
+        "upgrade-insecure-requests": not DEBUG,
+    },
+}
+
+# Admin login: django-axes locks an IP out after AXES_FAILURE_LIMIT failed logins for
+# AXES_COOLOFF_HOURS; a successful login resets the count. Failures are kept in the database
+# (admin → Axes). The admin login is also rate-limited per IP (RATELIMIT_ADMIN_LOGIN).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(env_number("AXES_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(hours=env_number("AXES_COOLOFF_HOURS", 1))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "storefront.security.client_ip"
+RATELIMIT_ADMIN_LOGIN = env_or("RATELIMIT_ADMIN_LOGIN", "10/m")
+# django-ratelimit: client IPs behind proxies, and a 429 page instead of a 403.
+RATELIMIT_IP_META_KEY = "storefront.security.client_ip"
+RATELIMIT_VIEW = "storefront.security.ratelimited"
+
 CELERY_BEAT_SCHEDULE["expire-unpaid-orders"] = {
     "task": "orders.tasks.expire_unpaid_orders",
     "schedule": 60,
 }
 CELERY_TASK_ROUTES["orders.tasks.expire_unpaid_orders"] = {"queue": "submit"}
+
+# --- Back office (admin dashboard, reports, reconciliation) --------------------------------
+# The dashboard warns when the isipay balance is below this many rupiah.
+ISIPAY_LOW_BALANCE_WARNING = env.int("ISIPAY_LOW_BALANCE_WARNING", default=500_000)
+# Seconds the dashboard keeps a balance it read from isipay before reading it again.
+ISIPAY_BALANCE_CACHE_SECONDS = env.int("ISIPAY_BALANCE_CACHE_SECONDS", default=60)
+# Seconds between isipay balance snapshots, the reconciliation's measuring points.
+BALANCE_SNAPSHOT_INTERVAL = env.int("BALANCE_SNAPSHOT_INTERVAL", default=600)
+CELERY_BEAT_SCHEDULE["record-balance-snapshot"] = {
+    "task": "backoffice.tasks.record_balance_snapshot",
+    "schedule": BALANCE_SNAPSHOT_INTERVAL,
+}
+# With the other isipay account calls, away from the slow catalog sync.
+CELERY_TASK_ROUTES["backoffice.tasks.*"] = {"queue": "submit"}

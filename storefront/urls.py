@@ -1,10 +1,17 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from storefront.security import admin_login
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # The admin's own login view, rate-limited per IP (django-axes also locks out failures).
+    path(f"{settings.ADMIN_URL}login/", admin_login),
+    # Dashboard, reports and reconciliation: admin pages with their own permission checks.
+    path(f"{settings.ADMIN_URL}backoffice/", include("backoffice.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
@@ -13,3 +20,9 @@ urlpatterns = [
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+elif settings.SERVE_MEDIA:
+    # Game icons uploaded in admin (a few small files); a proxy or CDN may serve them instead.
+    urlpatterns += [
+        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve,
+                {"document_root": settings.MEDIA_ROOT}),
+    ]  # fmt: skip

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import kombu.pools
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -138,9 +139,14 @@ def worker_env(django_db_setup, live_sandbox, tmp_path_factory):
             "processed_folder": str(folder / "processed"),
             "control_folder": str(folder / "control"),
             "store_processed": False,
-            "polling_interval": 0.1,
+            "polling_interval": 0.02,
         }
         env["CELERY_BROKER_FOLDER"] = str(folder)
+    # kombu pools connections by URL, not by folder: without a reset this module's messages
+    # would go to the previous module's folder, where no worker listens any more.
+    kombu.pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
     with celery_app.connection_for_write() as conn:
         for queue in settings.CELERY_TASK_QUEUES:
             queue.bind(conn.default_channel).purge()  # nothing left over from earlier runs

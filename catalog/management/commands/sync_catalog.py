@@ -12,13 +12,10 @@ class Command(BaseCommand):
             run = services.sync_catalog(client=isipay_client())
         except services.SyncAlreadyRunning as exc:
             raise CommandError("Another catalog sync is running; try again when it ends.") from exc
-        products, variants = run.counts.get("products", {}), run.counts.get("variants", {})
-        self.stdout.write(
-            "products: " + ", ".join(f"{key} {value}" for key, value in products.items())
-        )
-        self.stdout.write(
-            "variants: " + ", ".join(f"{key} {value}" for key, value in variants.items())
-        )
+        for kind in ("products", "variants"):
+            values = run.counts.get(kind, {})
+            listed = [f"{key} {values[key]}" for key in run.COUNT_KEYS if key in values]
+            self.stdout.write(f"{kind}: " + ", ".join(listed))
         seconds = run.duration.total_seconds() if run.duration else 0
         if run.status == run.Status.FAILED:
             raise CommandError(f"Sync failed after {seconds:.1f} s: {run.error}")

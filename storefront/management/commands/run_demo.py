@@ -58,7 +58,8 @@ class Command(BaseCommand):
         self._start("beat", [*CELERY, "beat", "-l", "INFO", "--pidfile="])
         self.stdout.write(
             self.style.SUCCESS(
-                f"\nGerai is running: shop http://{addr}/  admin http://{addr}/admin/\n"
+                f"\nGerai is running: shop http://{addr}/  "
+                f"admin http://{addr}/{settings.ADMIN_URL}\n"
                 "Press Ctrl-C to stop everything.\n"
             )
         )
