@@ -14,33 +14,25 @@ from django.utils.translation import gettext as _
 USER_ID = {"name": "user_id", "label": "User ID", "kind": "digits", "min": 4, "max": 20}
 ZONE_ID = {"name": "zone_id", "label": "Zone ID", "kind": "digits", "min": 1, "max": 8}
 
+# HoYoverse games: a 9-10 digit UID and the server region.
+HOYOVERSE = (
+    [
+        {"name": "user_id", "label": "UID", "kind": "digits", "min": 9, "max": 10},
+        {
+            "name": "server",
+            "label": "Server",
+            "kind": "choice",
+            "choices": ["Asia", "America", "Europe", "TW, HK, MO"],
+        },
+    ],
+    "{user_id}|{server}",
+)
+
 PRESETS: dict[str, tuple[list[dict], str]] = {
     "mobile-legends": ([USER_ID, ZONE_ID], "{user_id}({zone_id})"),
     "magic-chess-go-go": ([USER_ID, ZONE_ID], "{user_id}({zone_id})"),
-    "genshin-impact": (
-        [
-            {"name": "user_id", "label": "UID", "kind": "digits", "min": 9, "max": 10},
-            {
-                "name": "server",
-                "label": "Server",
-                "kind": "choice",
-                "choices": ["Asia", "America", "Europe", "TW, HK, MO"],
-            },
-        ],
-        "{user_id}|{server}",
-    ),
-    "honkai-star-rail": (
-        [
-            {"name": "user_id", "label": "UID", "kind": "digits", "min": 9, "max": 10},
-            {
-                "name": "server",
-                "label": "Server",
-                "kind": "choice",
-                "choices": ["Asia", "America", "Europe", "TW, HK, MO"],
-            },
-        ],
-        "{user_id}|{server}",
-    ),
+    "genshin-impact": HOYOVERSE,
+    "honkai-star-rail": HOYOVERSE,
     "valorant": (
         [{"name": "user_id", "label": "Riot ID", "kind": "text", "min": 3, "max": 40}],
         "{user_id}",

@@ -425,32 +425,23 @@ def poll_order(*, order_id: int, client: isipay.IsipayClient) -> str:
     outcome = status_map().outcome(status.status_word)
     word = status.status_word[:50]
     now = timezone.now()
-    if outcome is isipay.Outcome.SUCCESS:
+    if outcome in (isipay.Outcome.SUCCESS, isipay.Outcome.FAILED):
+        succeeded = outcome is isipay.Outcome.SUCCESS
         if _move(
             order.pk,
             from_=S.PROCESSING,
-            to=S.SUCCESS,
+            to=S.SUCCESS if succeeded else S.FAILED,
             actor="isipay",
             message=f"isipay reports {word}.",
             supplier_status=word,
             completed_at=now,
             next_poll_at=None,
         ):
-            notifications.on_commit_notify(order.pk, "success")
-        return "success"
-    if outcome is isipay.Outcome.FAILED:
-        if _move(
-            order.pk,
-            from_=S.PROCESSING,
-            to=S.FAILED,
-            actor="isipay",
-            message=f"isipay reports {word}.",
-            supplier_status=word,
-            completed_at=now,
-            next_poll_at=None,
-        ):
-            refund_order(order_id=order.pk)
-        return "failed"
+            if succeeded:
+                notifications.on_commit_notify(order.pk, "success")
+            else:
+                refund_order(order_id=order.pk)
+        return "success" if succeeded else "failed"
     return _poll_again(order, word=word, unknown=outcome is isipay.Outcome.UNKNOWN)
 
 

@@ -23,7 +23,7 @@ from .models import Order
 
 
 def too_many(request) -> HttpResponse:
-    return render(request, "orders/too_many.html", status=429)
+    return render(request, "429.html", status=429)
 
 
 @require_POST
