@@ -29,9 +29,10 @@ logger = logging.getLogger(__name__)
 # A run still "running" after this long was abandoned by a dead worker.
 STALE_RUN_AFTER = timedelta(minutes=30)
 
-SUPPLIER_VARIANT_FIELDS = [
-    "product", "supplier_id", "name", "is_active", "cost_price", "process_duration",
-]  # fmt: skip
+# What the supplier says about a variant, as attributes, in the order of _supplier_values().
+SUPPLIER_VARIANT_ATTRS = (
+    "product_id", "supplier_id", "name", "is_active", "cost_price", "process_duration",
+)  # fmt: skip
 
 
 class SyncAlreadyRunning(Exception):
@@ -180,8 +181,7 @@ def _sync_variants(
     }
     new, changed = [], []
     for item in items.values():
-        wanted = (product.pk, item.supplier_id, item.name, item.is_active, item.price,
-                  item.process_duration)  # fmt: skip
+        wanted = _supplier_values(product, item)
         variant = existing.get(item.code)
         if variant is None:
             variant = Variant(code=item.code, created_at=now, updated_at=now)
@@ -194,8 +194,8 @@ def _sync_variants(
             counts.variants["revived" if variant.retired_at else "updated"] += 1
             changed.append(variant)
         cost_changed = variant.cost_price != item.price
-        (variant.product_id, variant.supplier_id, variant.name, variant.is_active,
-         variant.cost_price, variant.process_duration) = wanted  # fmt: skip
+        for attr, value in zip(SUPPLIER_VARIANT_ATTRS, wanted, strict=True):
+            setattr(variant, attr, value)
         variant.retired_at, variant.updated_at = None, now
         if cost_changed:
             price = rules.price(cost=item.price, product_id=product.pk, variant_id=variant.pk)
@@ -213,7 +213,7 @@ def _sync_variants(
     with transaction.atomic():
         Variant.objects.bulk_create(new)
         Variant.objects.bulk_update(
-            changed, [*SUPPLIER_VARIANT_FIELDS, "sell_price", "retired_at", "updated_at"]
+            changed, [*SUPPLIER_VARIANT_ATTRS, "sell_price", "retired_at", "updated_at"]
         )
         if retire:
             Variant.objects.filter(pk__in=retire).update(retired_at=now, updated_at=now)
@@ -223,9 +223,13 @@ def _sync_variants(
 # --- pricing -------------------------------------------------------------------------------
 
 
+def _supplier_values(product: Product, item: isipay.Variant) -> tuple:
+    return (product.pk, item.supplier_id, item.name, item.is_active, item.price,
+            item.process_duration)  # fmt: skip
+
+
 def _supplier_state(variant: Variant) -> tuple:
-    return (variant.product_id, variant.supplier_id, variant.name, variant.is_active,
-            variant.cost_price, variant.process_duration)  # fmt: skip
+    return tuple(getattr(variant, attr) for attr in SUPPLIER_VARIANT_ATTRS)
 
 
 def load_rulebook() -> RuleBook:

@@ -34,7 +34,7 @@ def sandbox(request, reference: str):
             if services.close_payment(payment=payment, status=status):
                 order_services.expire_order(
                     order_id=payment.order_id, actor="sandbox payment",
-                    message=f"Payment {action}ed at the sandbox.",
+                    message=f"Payment {status} at the sandbox.",
                 )  # fmt: skip
         else:
             return render(request, "payments/sandbox.html", {"payment": payment}, status=400)
