@@ -1,20 +1,14 @@
-"""A catalog version for page caches: any change to products, variants or prices bumps it,
+"""A catalog version for page caches: any change to products, variants or prices moves it,
 so cached pages for anonymous visitors never show an old price."""
 
-import uuid
-
-from django.core.cache import cache
+from storefront.pagecache import current_version, new_version
 
 VERSION_KEY = "catalog:version"
 
 
 def catalog_version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    return current_version(VERSION_KEY)
 
 
 def bump_catalog_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
+    new_version(VERSION_KEY)

@@ -52,11 +52,6 @@ def order_for_customer(number: str) -> Order | None:
     )
 
 
-def order_version(number: str) -> datetime | None:
-    """When the order last changed; None when there is no such order."""
-    return Order.objects.filter(number=number).values_list("updated_at", flat=True).first()
-
-
 def find_order(*, number: str, contact: str, phone: str = "") -> Order | None:
     """The order only when the contact matches; nothing tells which part was wrong."""
     order = Order.objects.filter(number=number).first()

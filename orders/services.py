@@ -7,6 +7,7 @@ the same task finds nothing to move. The row, not the Celery message, is the tru
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +22,7 @@ from storefront.logging import order_context
 from storefront.supplier import status_map
 
 from . import notifications
+from .cache import order_changed
 from .models import Order, OrderEvent, SubmissionQueue
 
 logger = logging.getLogger(__name__)
@@ -49,18 +51,17 @@ def _move(order_id: int, *, from_: str, to: str, actor: str, message: str = "", 
                 actor=actor,
                 message=message[:2000],
             )
-    if moved and logger.isEnabledFor(logging.INFO):
+        if moved:
+            number, reference = (
+                Order.objects.filter(pk=order_id).values_list("number", "reference_number").get()
+            )
+            order_changed(number)
+    if moved:
         logger.info(
             "order %s: %s -> %s (%s) %s", order_id, from_, to, actor, message,
-            extra=_log_context(order_id),
+            extra={"order": number, "reference": reference},
         )  # fmt: skip
     return bool(moved)
-
-
-def _log_context(order_id: int) -> dict[str, str]:
-    """The order number and isipay reference for a log line (storefront/logging.py)."""
-    row = Order.objects.filter(pk=order_id).values("number", "reference_number").first()
-    return {"order": row["number"], "reference": row["reference_number"]} if row else {}
 
 
 def _note(order_id: int, *, status: str, actor: str, message: str) -> None:
@@ -71,7 +72,7 @@ def _note(order_id: int, *, status: str, actor: str, message: str) -> None:
 
 
 def _after_commit(task, *args, countdown: float | None = None) -> None:
-    transaction.on_commit(lambda: task.apply_async(args=args, countdown=countdown))
+    transaction.on_commit(partial(task.apply_async, args=args, countdown=countdown))
 
 
 def _seconds(name: str) -> timedelta:

@@ -18,6 +18,7 @@ from storefront.pagecache import render_cached
 from storefront.security import client_ip
 
 from . import selectors, services
+from .cache import order_version
 from .forms import CheckoutForm, LookupForm, normalise_phone
 from .models import Order
 
@@ -88,17 +89,17 @@ def detail(request, number: str):
 def status_fragment(request, number: str):
     """The live part of the order page; HTMX asks for it every few seconds until it is final.
 
-    Every change to an order moves its updated_at, so the rendered fragment is cached under
-    it: a poll that finds nothing new costs one indexed lookup and a cache read.
+    Cached under the order's version, which every transition moves (orders/cache.py): a poll
+    that finds nothing new is a cache read. An unknown number is never cached.
     """
-    updated_at = selectors.order_version(number)
-    if updated_at is None:
+    version = order_version(number)
+    if version is None:
         raise Http404("No such order")
     return render_cached(
         request,
         "orders/_status.html",
         lambda: _order_context(_order_or_404(number)),
-        key=("order-status", number, updated_at.timestamp()),
+        key=("order-status", number, version),
         timeout=600,
     )
 

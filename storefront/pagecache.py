@@ -1,21 +1,40 @@
 """Whole-page caching for visitors, with each visitor's own CSRF token put back in.
 
-A cached page is rendered once with a placeholder where the CSRF token goes; serving it is a
-cache read and a string replace. Keys carry the catalog version and the language, so a price
-change or a sync shows at once. A visitor with a pending message (e.g. "item no longer
-available") gets a fresh render, so the message is never cached or lost.
+A page is rendered once per version with a placeholder where the CSRF token goes; serving it
+is one read of the version from the shared cache, one read of the page from this process's
+memory and a string replace. Versions live in the shared cache (Redis, or a folder in the
+demo) because the worker changes what pages show: a sync or a price change moves the catalog
+version, an order's transition moves that order's version, and the next request renders anew.
+A visitor with a pending message (e.g. "item no longer available") gets a fresh render, so
+the message is never cached or lost.
 """
 
+import uuid
 from collections.abc import Callable
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-0b9d1f3e"
+PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 PAGE_TIMEOUT = 3600
+
+
+def current_version(name: str, *, timeout: int | None = None) -> str:
+    """The version under `name` in the shared cache; a new one when there is none yet."""
+    version = cache.get(name)
+    if version is None:
+        cache.add(name, uuid.uuid4().hex, timeout)  # add: the first of racing requests wins
+        version = cache.get(name)
+    return version
+
+
+def new_version(name: str, *, timeout: int | None = None) -> None:
+    """Every page rendered under the old version stops being served."""
+    cache.set(name, uuid.uuid4().hex, timeout)
 
 
 def render_cached(
@@ -28,13 +47,17 @@ def render_cached(
 ) -> HttpResponse:
     if request.COOKIES.get("messages"):
         return HttpResponse(render_to_string(template, context(), request=request))
-    cache_key = "page:" + ":".join(str(part) for part in (*key, request.LANGUAGE_CODE))
-    html = cache.get(cache_key)
+    pages = caches["pages"]
+    cache_key = ":".join(str(part) for part in (*key, request.LANGUAGE_CODE))
+    # Bytes, encoded once: serving a page then neither decodes nor encodes its text.
+    html = pages.get(cache_key)
     if html is None:
         html = render_to_string(
             template, {**context(), "csrf_token": CSRF_PLACEHOLDER}, request=request
-        )
-        cache.set(cache_key, html, timeout)
-    response = HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)))
+        ).encode()
+        pages.set(cache_key, html, timeout)
+    if PLACEHOLDER_BYTES in html:  # only pages with a form cost a token (and set its cookie)
+        html = html.replace(PLACEHOLDER_BYTES, get_token(request).encode())
+    response = HttpResponse(html)
     patch_vary_headers(response, ["Cookie"])
     return response

@@ -147,14 +147,22 @@ if REDIS_URL:
         }
     }
 else:
-    # A folder, not process memory: web, worker and beat must see the same page cache and
-    # catalog version, or a sync on the worker would leave the web showing old prices.
+    # A folder, not process memory: web, worker and beat must see the same catalog and order
+    # versions, or a sync on the worker would leave the web showing old prices.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": env_or("CACHE_FOLDER", str(RUN_DIR / "cache")),
         }
     }
+# Rendered pages, in each web process's memory (storefront/pagecache.py). Their keys carry a
+# version read from the shared cache above, so a process never serves a page older than the
+# catalog or order it shows; old versions just age out of the bounded cache.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

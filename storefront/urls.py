@@ -2,6 +2,8 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 from django.views.static import serve
 
 from storefront.security import admin_login
@@ -12,7 +14,10 @@ urlpatterns = [
     # Dashboard, reports and reconciliation: admin pages with their own permission checks.
     path(f"{settings.ADMIN_URL}backoffice/", include("backoffice.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch on every page needs no CSRF token: a forged switch only changes
+    # the language, and a page without a token is the same for every visitor, so it is
+    # served from the page cache as it is.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("", include("payments.urls")),

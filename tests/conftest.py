@@ -2,7 +2,7 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from isipay import IsipayClient
 from isipay.sandbox import SandboxServer
@@ -20,10 +20,12 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Each test starts with an empty cache (pages, catalog version, rate-limit counters)."""
-    cache.clear()
+    """Each test starts with empty caches (pages, versions, rate-limit counters)."""
+    for each in (cache, caches["pages"]):
+        each.clear()
     yield
-    cache.clear()
+    for each in (cache, caches["pages"]):
+        each.clear()
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from .roles import MANAGER, SUPPORT, logged_in, staff
 def _private_cache(settings):
     """A cache of the test's own: the dashboard's cached balance never leaks between tests."""
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bo"}
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "bo"},
     }
     cache.clear()
 

@@ -1,12 +1,16 @@
 """Buying through the pages with the Django test client: checkout, pay, order page, lookup."""
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import Variant
 from orders.models import Order
 from payments.models import Payment
+from tests.oncommit import queued_tasks
 
 S = Order.Status
 
@@ -72,7 +76,6 @@ def test_inactive_unknown_or_other_games_items_cannot_be_bought(client, synced, 
 
 
 def test_retired_item_cannot_be_bought_by_a_crafted_post(client, synced, ml_form):
-    from django.utils import timezone
 
     Variant.objects.filter(code="MLBB_ID_5").update(retired_at=timezone.now())
     assert buy(client, ml_form).status_code == 400
@@ -94,7 +97,7 @@ def test_pay_on_the_sandbox_page_marks_the_order_paid(
         assert client.post(sandbox_url, {"action": "pay"})["Location"] == order_url
     assert Order.objects.get().status == S.PAID
     assert Payment.objects.get().status == Payment.Status.PAID
-    assert len(callbacks) == 1  # the submission task
+    assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]
     assert "Pembayaran diterima" in client.get(order_url).content.decode()
 
 
@@ -108,21 +111,39 @@ def test_expire_on_the_sandbox_page_closes_the_order_without_charge(client, sync
     assert "tidak dikenai biaya" in page
 
 
-def test_status_fragment_polls_until_final_then_stops(client, synced, ml_form):
+def test_status_fragment_follows_every_transition_then_stops_polling(
+    client, synced, ml_form, isipay_client, sandbox
+):
+    from orders import services
+
     buy(client, ml_form)
     order = Order.objects.get()
     url = reverse("orders:status", args=[order.number])
-    assert "hx-trigger" in client.get(url).content.decode()
-    # Every transition in orders.services moves updated_at along with the status.
-    Order.objects.filter(pk=order.pk).update(status=S.SUCCESS, updated_at=timezone.now())
-    fragment = client.get(url).content.decode()
-    assert "hx-trigger" not in fragment and "Selesai!" in fragment
+
+    def fragment() -> str:
+        return client.get(url).content.decode()
+
+    assert "Bayar sekarang" in fragment() and "hx-trigger" in fragment()
+    sandbox_url = client.post(reverse("orders:pay", args=[order.number]))["Location"]
+    client.post(sandbox_url, {"action": "pay"})
+    assert "Pembayaran diterima" in fragment() and "Bayar sekarang" not in fragment()
+    assert services.submit_order(order_id=order.pk, client=isipay_client) == "submitted"
+    sandbox.order(order.reference_number).created_at -= 10  # complete at isipay
+    assert services.poll_order(order_id=order.pk, client=isipay_client) == "success"
+    final = fragment()
+    assert "hx-trigger" not in final and "Selesai!" in final
+
+
+def test_status_fragment_of_an_unknown_order_is_404_and_stores_nothing(client, db):
+    from django.core.cache import cache
+
+    response = client.get(reverse("orders:status", args=["GR-NOSUCH00"]))
+    assert response.status_code == 404
+    assert cache.get("order:version:GR-NOSUCH00") is None
 
 
 def test_unpaid_orders_expire_after_the_payment_timeout(client, synced, ml_form, settings):
     from datetime import timedelta
-
-    from django.utils import timezone
 
     from orders import services
 
@@ -171,7 +192,23 @@ def test_checkout_is_rate_limited(client, synced, ml_form, settings):
     assert Order.objects.count() == 2
 
 
-def test_language_switch_to_english_and_back(client, synced):
+def test_checkout_from_the_cached_game_page_needs_the_visitors_own_token(synced, ml_form):
+    url = reverse("catalog:game", args=["mobile-legends"])
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    tokens = [
+        re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', c.get(url).content.decode())[1]
+        for c in (first, second)  # the second page comes from the cache
+    ]
+    assert tokens[0] != tokens[1]
+    assert buy(second, ml_form).status_code == 403
+    assert buy(second, {**ml_form, "csrfmiddlewaretoken": tokens[1]}).status_code == 302
+    assert buy(first, {**ml_form, "csrfmiddlewaretoken": tokens[0]}).status_code == 302
+    assert Order.objects.count() == 2
+
+
+def test_language_switch_to_english_and_back(synced):
+    # The switch is on every cached page, with no CSRF token in it: it must work without one.
+    client = Client(enforce_csrf_checks=True)
     url = reverse("catalog:game", args=["mobile-legends"])
     assert "Pilih item" in client.get(url).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": url})

@@ -1,0 +1,36 @@
+"""A version per order for its cached status fragment, the request HTMX repeats every few
+seconds while an order is live: a poll that finds nothing new reads no database at all.
+
+Every transition goes through orders.services._move, which calls order_changed.
+"""
+
+from django.core.cache import cache
+from django.db import transaction
+
+from storefront.pagecache import current_version, new_version
+
+from .models import Order
+
+# An order's version outlives its live updates by far; an expired one is simply made anew.
+VERSION_TIMEOUT = 24 * 3600
+
+
+def _key(number: str) -> str:
+    return f"order:version:{number}"
+
+
+def order_version(number: str) -> str | None:
+    """None when there is no such order; nothing is stored for a number that does not exist."""
+    key = _key(number)
+    version = cache.get(key)
+    if version is None and Order.objects.filter(number=number).exists():
+        version = current_version(key, timeout=VERSION_TIMEOUT)
+    return version
+
+
+def order_changed(number: str) -> None:
+    """Move the version now, for reads inside this transaction, and again once it commits: a
+    request that rendered the old rows between the two never has its page served."""
+    key = _key(number)
+    new_version(key, timeout=VERSION_TIMEOUT)
+    transaction.on_commit(lambda: new_version(key, timeout=VERSION_TIMEOUT))
