@@ -35,6 +35,7 @@ def main() -> None:
     from isipay.sandbox import SandboxServer
     from isipay.sandbox.catalog import generated_catalog
     from orders import services as order_services
+    from storefront.pagecache import forget_local_copies
 
     figures: dict = {"products": products, "variants_per_product": SYNC_VARIANTS}
     catalog = generated_catalog(products, SYNC_VARIANTS)
@@ -95,8 +96,10 @@ def main() -> None:
     queries = {}
     for name, url in pages.items():
         cache.clear()
+        forget_local_copies()
         assert web.get(url).status_code == 200, url  # warm the process, then measure
         cache.clear()
+        forget_local_copies()
         with CaptureQueriesContext(connection) as captured:
             response = web.get(url)
         assert response.status_code == 200, (url, response.status_code)

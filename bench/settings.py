@@ -11,7 +11,7 @@ STATIC_ROOT = os.environ.get("BENCH_STATIC_ROOT", STATIC_ROOT)  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = os.environ.get("BENCH_CACHE_PREFIX", "bench")  # noqa: F405
 if os.environ.get("BENCH_LOCMEM_CACHE"):
     # In-process parts (query counts, sync) never clear a shared cache.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
 
 if os.environ.get("BENCH_BROKER_PREFIX") and CELERY_BROKER_URL.startswith("redis"):  # noqa: F405
     # This run's queues live under their own prefix: a shared Redis' queues are never touched.

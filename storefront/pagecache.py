@@ -9,6 +9,7 @@ A visitor with a pending message (e.g. "item no longer available") gets a fresh 
 the message is never cached or lost.
 """
 
+import time
 import uuid
 from collections.abc import Callable
 
@@ -23,18 +24,41 @@ PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 PAGE_TIMEOUT = 3600
 
 
-def current_version(name: str, *, timeout: int | None = None) -> str:
-    """The version under `name` in the shared cache; a new one when there is none yet."""
+# Versions this process read within the last moments (name -> (read at, version)); only for
+# callers that pass reuse_for, which the catalog does: every page shares its version, so under
+# load a process reads it once a second instead of on every request.
+_recent: dict[str, tuple[float, str]] = {}
+
+
+def current_version(name: str, *, timeout: int | None = None, reuse_for: float = 0.0) -> str:
+    """The version under `name` in the shared cache; a new one when there is none yet.
+
+    With reuse_for, a version this process read less than that many seconds ago is used
+    again without asking the shared cache.
+    """
+    now = time.monotonic()
+    if reuse_for and (recent := _recent.get(name)) and now - recent[0] < reuse_for:
+        return recent[1]
     version = cache.get(name)
     if version is None:
         cache.add(name, uuid.uuid4().hex, timeout)  # add: the first of racing requests wins
         version = cache.get(name)
+    if reuse_for:
+        _recent[name] = (now, version)
     return version
 
 
 def new_version(name: str, *, timeout: int | None = None) -> None:
-    """Every page rendered under the old version stops being served."""
+    """Every page rendered under the old version stops being served (in other processes
+    after their reuse_for)."""
+    _recent.pop(name, None)
     cache.set(name, uuid.uuid4().hex, timeout)
+
+
+def forget_local_copies() -> None:
+    """Drop this process's pages and recently read versions (tests start from nothing)."""
+    caches["pages"].clear()
+    _recent.clear()
 
 
 def render_cached(

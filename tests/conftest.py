@@ -2,10 +2,11 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache, caches
+from django.core.cache import cache
 
 from isipay import IsipayClient
 from isipay.sandbox import SandboxServer
+from storefront.pagecache import forget_local_copies
 
 SANDBOX_TOKEN = "sandbox-token"
 
@@ -21,11 +22,11 @@ def pytest_sessionstart(session):
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts with empty caches (pages, versions, rate-limit counters)."""
-    for each in (cache, caches["pages"]):
-        each.clear()
+    cache.clear()
+    forget_local_copies()
     yield
-    for each in (cache, caches["pages"]):
-        each.clear()
+    cache.clear()
+    forget_local_copies()
 
 
 @pytest.fixture

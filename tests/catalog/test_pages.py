@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -5,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from storefront.pagecache import forget_local_copies
 from storefront.templatetags.money import rupiah
 
 from ..factories import ProductFactory, VariantFactory
@@ -79,6 +82,7 @@ def test_supplier_html_is_escaped(client):
 
 def count_queries(client, url) -> int:
     cache.clear()  # the uncached path: what a changed catalog costs
+    forget_local_copies()
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -111,3 +115,18 @@ def test_cached_pages_show_a_new_price_at_once(client, django_capture_on_commit_
     page = client.get(url).content.decode()
     assert "Rp 21.000" in page and "Rp 20.600" not in page
     assert "mulai Rp 21.000" in client.get(reverse("catalog:home")).content.decode()
+
+
+def test_a_price_change_made_by_another_process_shows_within_a_second(client):
+    from catalog.cache import REUSE_SECONDS, VERSION_KEY
+
+    product = ProductFactory(name="Free Fire")
+    variant = VariantFactory(product=product, cost_price=4_500, sell_price=5_000)
+    url = reverse("catalog:game", args=[product.slug])
+    assert "Rp 5.000" in client.get(url).content.decode()
+    # What a sync on the worker does: new rows, then a new version in the shared cache.
+    type(variant).objects.filter(pk=variant.pk).update(sell_price=5_500)
+    cache.set(VERSION_KEY, "moved-by-the-worker")
+    time.sleep(REUSE_SECONDS)
+    page = client.get(url).content.decode()
+    assert "Rp 5.500" in page and "Rp 5.000" not in page
