@@ -386,7 +386,9 @@ def render(rows: list[Row], notes: list[str], started: datetime) -> str:
         "before each measured request.",
         "- Polling (5): orders.services.poll_due called in-process with a real IsipayClient "
         "against the SandboxServer over HTTP. Pipeline and memory (6, 7): a real "
-        "`celery worker -B -c 2` subprocess; RSS of its whole process tree from /proc.",
+        "`celery worker -B -c 4` subprocess (compose's default WORKER_CONCURRENCY) and the "
+        "isipay sandbox in a process of its own; RSS of the worker's whole process tree "
+        "from /proc.",
         "",
         f"| {'benchmark':<{widths[0]}} | {'figure':<{widths[1]}} | "
         f"{'budget':<{widths[2]}} | result |",

@@ -2,11 +2,11 @@
 
 python -m bench.worker_bench
 
-A `celery -A storefront worker -B -c 2` subprocess (the command line of
-tests/integration/conftest.py's Worker) against this part's scratch database, a private
-filesystem broker folder, and a SandboxServer on localhost run by this process. Orders are
-created and paid here (payments.services.confirm_paid, as the payment webhook does), which
-enqueues submission; the worker submits them to the sandbox and its beat polls them to success.
+A `celery -A storefront worker -B -c 4` subprocess (compose's default WORKER_CONCURRENCY)
+against this part's scratch database, a private filesystem broker folder, and the isipay
+sandbox on localhost in a process of its own. Orders are created and paid here
+(payments.services.confirm_paid, as the payment webhook does), which enqueues submission; the
+worker submits them to the sandbox and its beat polls them to success.
 
 Phases: 100 orders (then the worker tree's RSS is read), 500 orders paid in one burst (the
 pipeline figures: paid_at -> submitted_at), 400 more (RSS read again after 1,000 in all).
@@ -21,8 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import ROOT, SANDBOX_TOKEN, emit, migrate, setup_django, wait_for
+from bench.common import ROOT, SANDBOX_TOKEN, emit, free_port, migrate, setup_django, wait_for
 
+# docker-compose.yml's worker: WORKER_CONCURRENCY processes, 4 unless set.
+CONCURRENCY = os.environ.get("WORKER_CONCURRENCY", "4")
 # Fast polling so 1,000 orders finish in a bench run; everything else is the default.
 WORKER_SETTINGS = {
     "ORDER_POLL_INTERVAL": "1",
@@ -59,6 +61,25 @@ def tree_rss_bytes(root_pid: int) -> int:
     return total
 
 
+def start_sandbox(log: Path) -> subprocess.Popen:
+    """isipay's sandbox in a process of its own, as the real supplier is: the orders paid in
+    this process never compete with it for the interpreter. Its URL is set as .url."""
+    port = free_port()
+    command = [
+        sys.executable, "manage.py", "isipay_sandbox", "--port", str(port),
+        "--token", SANDBOX_TOKEN, "--balance", str(10**15),
+        "--pending-seconds", "0.2", "--complete-seconds", "0.6", "--quiet",
+    ]  # fmt: skip
+    with log.open("w") as out:
+        sandbox = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
+    wait_for(lambda: "listening" in log.read_text() or sandbox.poll() is not None,
+             timeout=30, what="the isipay sandbox to start")  # fmt: skip
+    if sandbox.poll() is not None:
+        raise RuntimeError("isipay sandbox died on start:\n" + log.read_text()[-2000:])
+    sandbox.url = f"http://127.0.0.1:{port}"
+    return sandbox
+
+
 def main() -> None:
     setup_django()
     migrate()
@@ -68,14 +89,11 @@ def main() -> None:
     from catalog.models import Variant
     from catalog.services import sync_catalog
     from isipay import IsipayClient
-    from isipay.sandbox import SandboxServer
     from orders import services
     from orders.models import Order
     from payments import services as payments
 
-    sandbox = SandboxServer(
-        token=SANDBOX_TOKEN, balance=10**15, pending_seconds=0.2, complete_seconds=0.6
-    ).start()
+    sandbox = start_sandbox(Path(os.environ["CELERY_BROKER_FOLDER"]).parent / "sandbox.log")
     sync_catalog(client=IsipayClient(base_url=sandbox.url, token=SANDBOX_TOKEN))
     variant = Variant.objects.select_related("product").get(code="MLBB_ID_5")
 
@@ -83,7 +101,7 @@ def main() -> None:
     env = {**os.environ, **WORKER_SETTINGS, "ISIPAY_BASE_URL": sandbox.url}
     command = [
         sys.executable, "-m", "celery", "-A", "storefront", "worker",
-        "-Q", "default,sync,submit,poll", "-c", "2", "-l", "INFO",
+        "-Q", "default,sync,submit,poll", "-c", CONCURRENCY, "-l", "INFO",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "-B", "--scheduler", "celery.beat:PersistentScheduler",
         "-s", str(log.with_suffix(".schedule")),
@@ -93,7 +111,7 @@ def main() -> None:
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-    figures: dict = {"worker": "celery worker -B -c 2, SandboxServer"}
+    figures: dict = {"worker": f"celery worker -B -c {CONCURRENCY}, isipay sandbox process"}
     try:
         wait_for(lambda: "ready." in log.read_text() or worker.poll() is not None,
                  timeout=60, what="the worker to start")  # fmt: skip
@@ -156,7 +174,8 @@ def main() -> None:
                 worker.wait(timeout=15)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(worker.pid, signal.SIGKILL)
-        sandbox.stop()
+        sandbox.terminate()
+        sandbox.wait(timeout=15)
         prefix = os.environ.get("BENCH_BROKER_PREFIX", "")
         if prefix and os.environ["CELERY_BROKER_URL"].startswith("redis"):
             import redis

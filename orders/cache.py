@@ -29,8 +29,17 @@ def order_version(number: str) -> str | None:
 
 
 def order_changed(number: str) -> None:
-    """Move the version now, for reads inside this transaction, and again once it commits: a
-    request that rendered the old rows between the two never has its page served."""
+    """A new version once the change commits: at once in autocommit, as the worker runs.
+
+    Inside a transaction, also at once, for later reads in it; the version moves again on
+    commit, so a poll that rendered the old rows in between never has its page served. An
+    order nobody has looked at has no version, and nothing is written for it.
+    """
     key = _key(number)
-    new_version(key, timeout=VERSION_TIMEOUT)
-    transaction.on_commit(lambda: new_version(key, timeout=VERSION_TIMEOUT))
+
+    def move() -> None:
+        new_version(key, timeout=VERSION_TIMEOUT, if_read=True)
+
+    if transaction.get_connection().in_atomic_block:
+        move()
+    transaction.on_commit(move)

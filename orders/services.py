@@ -55,8 +55,8 @@ def _move(order_id: int, *, from_: str, to: str, actor: str, message: str = "", 
             number, reference = (
                 Order.objects.filter(pk=order_id).values_list("number", "reference_number").get()
             )
-            order_changed(number)
     if moved:
+        order_changed(number)
         logger.info(
             "order %s: %s -> %s (%s) %s", order_id, from_, to, actor, message,
             extra={"order": number, "reference": reference},

@@ -48,10 +48,16 @@ def current_version(name: str, *, timeout: int | None = None, reuse_for: float =
     return version
 
 
-def new_version(name: str, *, timeout: int | None = None) -> None:
+def new_version(name: str, *, timeout: int | None = None, if_read: bool = False) -> None:
     """Every page rendered under the old version stops being served (in other processes
-    after their reuse_for)."""
+    after their reuse_for).
+
+    With if_read, nothing is written when there is no version yet: no page was cached under
+    one, and the next reader makes a fresh one anyway.
+    """
     _recent.pop(name, None)
+    if if_read and not cache.has_key(name):
+        return
     cache.set(name, uuid.uuid4().hex, timeout)
 
 
