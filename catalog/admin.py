@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, OuterRef, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,9 +20,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from storefront.templatetags.money import rupiah
 
 from . import services
-from .models import MarkupRule, Product, SyncRun, Variant
+from .models import MarkupRule, Product, SyncRun, Variant, for_sale
 from .pricing import Markup
-from .selectors import VARIANT_FOR_SALE
 
 SUPPLIER_PRODUCT_FIELDS = ("code", "name", "is_active", "retired_at", "created_at", "updated_at")
 SUPPLIER_VARIANT_FIELDS = (
@@ -186,7 +185,7 @@ class ProductAdmin(BulkMarkupMixin, admin.ModelAdmin):
                 n_variants=Count("variants", distinct=True),
                 n_for_sale=Count(
                     "variants",
-                    filter=Q(*[(f"variants__{k}", v) for k, v in VARIANT_FOR_SALE.children]),
+                    filter=for_sale("variants__"),
                     distinct=True,
                 ),
             )

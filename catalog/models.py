@@ -21,7 +21,23 @@ def _default_fields() -> list[dict]:
     return preset_for("")[0]
 
 
-class Product(models.Model):
+# "On sale", for a game and for one of its items alike: the supplier offers it, the owner
+# lists it, and the last sync still found it. Pages filter on it; checkout asks a row.
+FOR_SALE = {"is_active": True, "is_listed": True, "retired_at": None}
+
+
+def for_sale(relation: str = "") -> Q:
+    """FOR_SALE as a filter, on the model itself or through a relation ("variants__")."""
+    return Q(**{f"{relation}{field}": value for field, value in FOR_SALE.items()})
+
+
+class ForSale:
+    @property
+    def is_for_sale(self) -> bool:
+        return all(getattr(self, field) == value for field, value in FOR_SALE.items())
+
+
+class Product(ForSale, models.Model):
     code = models.CharField(max_length=100, unique=True)
     name = models.CharField(max_length=200, help_text="The supplier's name for the game.")
     slug = models.SlugField(max_length=120, unique=True)
@@ -67,7 +83,7 @@ class Product(models.Model):
             raise ValidationError({"account_fields": problems})
 
 
-class Variant(models.Model):
+class Variant(ForSale, models.Model):
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="variants")
     supplier_id = models.BigIntegerField()
     code = models.CharField(max_length=100, unique=True)

@@ -2,15 +2,12 @@
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
-from .models import Product, SyncRun, Variant
-
-VARIANT_FOR_SALE = Q(is_active=True, is_listed=True, retired_at__isnull=True)
-PRODUCT_FOR_SALE = Q(is_active=True, is_listed=True, retired_at__isnull=True)
+from .models import Product, SyncRun, Variant, for_sale
 
 
 def variants_for_sale(product: Product) -> QuerySet[Variant]:
     return (
-        Variant.objects.filter(VARIANT_FOR_SALE, product=product)
+        Variant.objects.filter(for_sale(), product=product)
         .only("pk", "code", "name", "sell_price", "product_id")
         .order_by("sell_price", "code")
     )
@@ -18,11 +15,11 @@ def variants_for_sale(product: Product) -> QuerySet[Variant]:
 
 def products_for_sale(*, search: str = "") -> QuerySet[Product]:
     """Games a customer can buy something in, with their lowest price, in the owner's order."""
-    sellable = Variant.objects.filter(VARIANT_FOR_SALE, product=OuterRef("pk"))
+    sellable = Variant.objects.filter(for_sale(), product=OuterRef("pk"))
     products = (
-        Product.objects.filter(PRODUCT_FOR_SALE)
+        Product.objects.filter(for_sale())
         .filter(Exists(sellable))
-        .annotate(lowest_price=Min("variants__sell_price", filter=_prefixed(VARIANT_FOR_SALE)))
+        .annotate(lowest_price=Min("variants__sell_price", filter=for_sale("variants__")))
         .order_by("sort_order", "display_name", "name")
     )
     if search := search.strip():
@@ -31,7 +28,7 @@ def products_for_sale(*, search: str = "") -> QuerySet[Product]:
 
 
 def product_for_sale(slug: str) -> Product | None:
-    return Product.objects.filter(PRODUCT_FOR_SALE, slug=slug).first()
+    return Product.objects.filter(for_sale(), slug=slug).first()
 
 
 def variant_for_sale(*, product: Product, code: str) -> Variant | None:
@@ -40,8 +37,3 @@ def variant_for_sale(*, product: Product, code: str) -> Variant | None:
 
 def recent_sync_runs(limit: int = 10) -> QuerySet[SyncRun]:
     return SyncRun.objects.order_by("-started_at")[:limit]
-
-
-def _prefixed(condition: Q) -> Q:
-    """The same condition on `variants__…`, for aggregating over a product's variants."""
-    return Q(*[(f"variants__{key}", value) for key, value in condition.children])

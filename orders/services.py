@@ -94,14 +94,7 @@ def create_order(
 ) -> Order:
     """An order awaiting payment, with price, cost and names copied from the catalog now."""
     product = variant.product
-    if not (
-        variant.is_active
-        and variant.is_listed
-        and variant.retired_at is None
-        and product.is_active
-        and product.is_listed
-        and product.retired_at is None
-    ):
+    if not (variant.is_for_sale and product.is_for_sale):
         raise NotForSale(variant.code)
     with transaction.atomic():
         order = Order.objects.create(
