@@ -23,8 +23,8 @@ from pathlib import Path
 
 from bench.common import ROOT, SANDBOX_TOKEN, emit, free_port, migrate, setup_django, wait_for
 
-# docker-compose.yml's worker: WORKER_CONCURRENCY processes, 4 unless set.
-CONCURRENCY = os.environ.get("WORKER_CONCURRENCY", "4")
+# docker-compose.yml's worker with its default WORKER_CONCURRENCY.
+CONCURRENCY = "4"
 # Fast polling so 1,000 orders finish in a bench run; everything else is the default.
 WORKER_SETTINGS = {
     "ORDER_POLL_INTERVAL": "1",

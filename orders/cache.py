@@ -15,13 +15,13 @@ from .models import Order
 VERSION_TIMEOUT = 24 * 3600
 
 
-def _key(number: str) -> str:
+def version_key(number: str) -> str:
     return f"order:version:{number}"
 
 
 def order_version(number: str) -> str | None:
     """None when there is no such order; nothing is stored for a number that does not exist."""
-    key = _key(number)
+    key = version_key(number)
     version = cache.get(key)
     if version is None and Order.objects.filter(number=number).exists():
         version = current_version(key, timeout=VERSION_TIMEOUT)
@@ -35,7 +35,7 @@ def order_changed(number: str) -> None:
     commit, so a poll that rendered the old rows in between never has its page served. An
     order nobody has looked at has no version, and nothing is written for it.
     """
-    key = _key(number)
+    key = version_key(number)
 
     def move() -> None:
         new_version(key, timeout=VERSION_TIMEOUT, if_read=True)

@@ -51,7 +51,6 @@ def _move(order_id: int, *, from_: str, to: str, actor: str, message: str = "", 
                 actor=actor,
                 message=message[:2000],
             )
-        if moved:
             number, reference = (
                 Order.objects.filter(pk=order_id).values_list("number", "reference_number").get()
             )

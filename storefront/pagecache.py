@@ -9,9 +9,10 @@ A visitor with a pending message (e.g. "item no longer available") gets a fresh 
 the message is never cached or lost.
 """
 
-import time
+import secrets
 import uuid
 from collections.abc import Callable
+from time import monotonic
 
 from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +20,9 @@ from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
 
-CSRF_PLACEHOLDER = "csrf-token-placeholder-0b9d1f3e"
+# Random per process (pages are cached per process): no text a supplier or a customer writes
+# into a page can ever match it and receive a visitor's token.
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 PAGE_TIMEOUT = 3600
 
@@ -36,13 +39,15 @@ def current_version(name: str, *, timeout: int | None = None, reuse_for: float =
     With reuse_for, a version this process read less than that many seconds ago is used
     again without asking the shared cache.
     """
-    now = time.monotonic()
+    now = monotonic()
     if reuse_for and (recent := _recent.get(name)) and now - recent[0] < reuse_for:
         return recent[1]
     version = cache.get(name)
     if version is None:
-        cache.add(name, uuid.uuid4().hex, timeout)  # add: the first of racing requests wins
-        version = cache.get(name)
+        made = uuid.uuid4().hex
+        cache.add(name, made, timeout)  # add: the first of racing requests wins
+        # None when the key was evicted at once (a full cache): ours serves this request.
+        version = cache.get(name) or made
     if reuse_for:
         _recent[name] = (now, version)
     return version
@@ -67,6 +72,12 @@ def forget_local_copies() -> None:
     _recent.clear()
 
 
+def page_key(key: tuple, language: str) -> str:
+    """Where render_cached keeps a page. The query string is no part of it: a cached page
+    must not show anything of the request but its path."""
+    return ":".join(str(part) for part in (*key, language))
+
+
 def render_cached(
     request: HttpRequest,
     template: str,
@@ -78,7 +89,7 @@ def render_cached(
     if request.COOKIES.get("messages"):
         return HttpResponse(render_to_string(template, context(), request=request))
     pages = caches["pages"]
-    cache_key = ":".join(str(part) for part in (*key, request.LANGUAGE_CODE))
+    cache_key = page_key(key, request.LANGUAGE_CODE)
     # Bytes, encoded once: serving a page then neither decodes nor encodes its text.
     html = pages.get(cache_key)
     if html is None:

@@ -156,8 +156,8 @@ else:
         }
     }
 # Rendered pages, in each web process's memory (storefront/pagecache.py). Their keys carry a
-# version read from the shared cache above, so a process never serves a page older than the
-# catalog or order it shows; old versions just age out of the bounded cache.
+# version read from the shared cache above: a page follows its order at once and the catalog
+# within catalog.cache.REUSE_SECONDS; old versions just age out of the bounded cache.
 CACHES["pages"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "pages",
@@ -247,7 +247,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # for the broker before the next one: a burst of 500 paid orders waited 2.7 s each in the
 # median on the demo broker, 0.4 s at 4. Tasks are short, and the prefork pool hands held
 # messages only to free processes (Celery's default fair scheduling), so a long sync does not
-# hold submissions back.
+# hold submissions back. With several worker containers, each holds up to 4 x its concurrency
+# while the others may be idle; set it to 1 if that matters more than the broker round trip.
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=4)
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240

@@ -137,9 +137,11 @@ def test_status_fragment_follows_every_transition_then_stops_polling(
 def test_status_fragment_of_an_unknown_order_is_404_and_stores_nothing(client, db):
     from django.core.cache import cache
 
+    from orders.cache import version_key
+
     response = client.get(reverse("orders:status", args=["GR-NOSUCH00"]))
     assert response.status_code == 404
-    assert cache.get("order:version:GR-NOSUCH00") is None
+    assert not cache.has_key(version_key("GR-NOSUCH00"))
 
 
 def test_unpaid_orders_expire_after_the_payment_timeout(client, synced, ml_form, settings):

@@ -1,15 +1,27 @@
 """The order status fragment's cache follows every transition, even one racing a poll."""
 
-from django.core.cache import caches
+import pytest
+from django.core.cache import cache, caches
 from django.urls import reverse
 
 from orders import services
-from orders.cache import order_version
+from orders.cache import order_version, version_key
 from orders.models import Order
+from storefront.pagecache import page_key
 
 from ..backoffice.factories import OrderFactory
 
 S = Order.Status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transition_committed_by_the_worker_shows_on_the_next_poll(client):
+    """Autocommit, as in the worker: the version moves once the transition has committed."""
+    order = OrderFactory(status=S.AWAITING_PAYMENT)
+    url = reverse("orders:status", args=[order.number])
+    assert "Menunggu pembayaran" in client.get(url).content.decode()
+    assert services.expire_order(order_id=order.pk)
+    assert "Kedaluwarsa" in client.get(url).content.decode()
 
 
 def test_a_render_that_raced_the_commit_is_never_served(
@@ -23,9 +35,19 @@ def test_a_render_that_raced_the_commit_is_never_served(
         # Another process polling now sees the new version but not yet the new rows: it
         # caches the page as it was under that version.
         raced = order_version(order.number)
-        caches["pages"].set(f"order-status:{order.number}:{raced}:id", "awaiting payment")
+        stale = page_key(("order-status", order.number, raced), "id")
+        caches["pages"].set(stale, b"awaiting payment")
     for callback in callbacks:  # the commit
         callback()
     assert order_version(order.number) != raced
     page = client.get(url).content.decode()
     assert "awaiting payment" not in page and "Kedaluwarsa" in page
+
+
+def test_a_transition_of_an_order_nobody_watches_writes_nothing(
+    db, django_capture_on_commit_callbacks
+):
+    order = OrderFactory(status=S.AWAITING_PAYMENT)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.expire_order(order_id=order.pk)
+    assert not cache.has_key(version_key(order.number))
