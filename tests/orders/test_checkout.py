@@ -67,6 +67,49 @@ def test_each_bad_field_gets_its_own_message_and_nothing_is_created(client, sync
     assert Order.objects.count() == 0
 
 
+def field_errors(page: str) -> dict[str, list[str]]:
+    """The error messages under each labelled field of a rendered form, by the field's id."""
+    blocks = re.findall(r'<div class="field[^"]*">\s*<label for="([^"]+)">(.*?)</div>', page, re.S)
+    return {
+        field_id: re.findall(r'<p class="field-error" role="alert">(.*?)</p>', block)
+        for field_id, block in blocks
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("id", {"id_account_user_id": "User ID wajib diisi.",
+                "id_account_zone_id": "Zone ID wajib diisi."}),
+        ("en", {"id_account_user_id": "User ID is required.",
+                "id_account_zone_id": "Zone ID is required."}),
+    ],
+)  # fmt: skip
+def test_an_empty_account_field_gets_one_message_naming_it(client, synced, language, expected):
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    response = buy(client, {"payment_method": "sandbox"})
+    assert response.status_code == 400
+    errors = field_errors(response.content.decode())
+    for field_id, message in expected.items():
+        assert errors[field_id] == [message]
+
+
+@pytest.mark.parametrize(
+    ("slug", "form", "field_id", "message"),
+    [
+        ("mobile-legends", {"account_user_id": "1" * 25}, "id_account_user_id",
+         "User ID harus 4 sampai 20 karakter."),
+        ("genshin-impact", {"account_user_id": "812345678", "account_server": "Mars"},
+         "id_account_server", "Pilih Server dari daftar."),
+    ],
+)  # fmt: skip
+def test_a_too_long_or_unlisted_account_value_gets_one_message(
+    client, synced, slug, form, field_id, message
+):
+    response = buy(client, {**form, "payment_method": "sandbox"}, slug=slug)
+    assert field_errors(response.content.decode())[field_id] == [message]
+
+
 @pytest.mark.parametrize("code", ["MLBB_ID_2010", "NO_SUCH", "FF_5"])
 def test_inactive_unknown_or_other_games_items_cannot_be_bought(client, synced, ml_form, code):
     response = buy(client, {**ml_form, "variant": code})
