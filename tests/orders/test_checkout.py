@@ -1,5 +1,6 @@
 """Buying through the pages with the Django test client: checkout, pay, order page, lookup."""
 
+import html
 import re
 
 import pytest
@@ -142,6 +143,47 @@ def test_pay_on_the_sandbox_page_marks_the_order_paid(
     assert Payment.objects.get().status == Payment.Status.PAID
     assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]
     assert "Pembayaran diterima" in client.get(order_url).content.decode()
+
+
+def change_link(page: str) -> str:
+    return html.unescape(re.search(r'<a href="([^"]+)">Ubah pesanan</a>', page)[1])
+
+
+def test_change_the_order_brings_back_the_account_and_the_item(client, synced, ml_form):
+    order_url = buy(client, {**ml_form, "variant": "MLBB_ID_85"})["Location"]
+    game = client.get(change_link(client.get(order_url).content.decode()))
+    page = game.content.decode()
+    assert game.status_code == 200 and "private" in game["Cache-Control"]
+    assert re.search(r'name="account_user_id" value="123456789"', page)
+    assert re.search(r'name="account_zone_id" value="2345"', page)
+    assert 'value="MLBB_ID_85" checked' in page
+    assert 'value="MLBB_ID_5" checked' not in page
+
+
+def test_change_the_order_keeps_a_chosen_server(client, synced):
+    form = {"variant": "GI_60", "account_user_id": "812345678", "account_server": "Europe",
+            "email": "buyer@example.com", "payment_method": "sandbox"}  # fmt: skip
+    order_url = buy(client, form, slug="genshin-impact")["Location"]
+    page = client.get(change_link(client.get(order_url).content.decode())).content.decode()
+    assert 'value="812345678"' in page
+    assert '<option value="Europe" selected>' in page
+    assert 'value="GI_60" checked' in page
+
+
+def test_a_prefilled_game_page_is_never_served_to_anyone_else(client, synced, ml_form):
+    url = reverse("catalog:game", args=["mobile-legends"])
+    assert "123456789" not in client.get(url).content.decode()  # the plain page, now cached
+    order_url = buy(client, ml_form)["Location"]
+    prefilled = change_link(client.get(order_url).content.decode())
+    assert 'value="123456789"' in client.get(prefilled).content.decode()
+    for visitor in (client, Client()):
+        page = visitor.get(url).content.decode()
+        assert "123456789" not in page and "2345" not in page
+        assert not re.search(r'name="variant" value="\w+" checked', page)
+    # Only the game's own fields come back: nothing else of a query reaches the page.
+    page = Client().get(f"{url}?account_email=x%40evil.example&account_user_id=1%22%3E")
+    assert "evil.example" not in page.content.decode()
+    assert 'value="1&quot;&gt;"' in page.content.decode()
 
 
 def test_expire_on_the_sandbox_page_closes_the_order_without_charge(client, synced, ml_form):
