@@ -158,12 +158,22 @@ class ProductAdmin(BulkMarkupMixin, admin.ModelAdmin):
     list_editable = ("is_listed", "sort_order")
     list_filter = ("is_listed", "is_active", ("retired_at", admin.EmptyFieldListFilter))
     list_select_related = ("markup_rule",)
-    search_fields = ("code", "name", "display_name")
+    search_fields = ("code", "name", "display_name", "search_aliases")
     readonly_fields = (*SUPPLIER_PRODUCT_FIELDS, "markup_info")
     fieldsets = (
         (
             _("Shop"),
-            {"fields": ("display_name", "slug", "icon", "sort_order", "is_listed", "markup_info")},
+            {
+                "fields": (
+                    "display_name",
+                    "search_aliases",
+                    "slug",
+                    "icon",
+                    "sort_order",
+                    "is_listed",
+                    "markup_info",
+                )
+            },
         ),
         (_("Customer account fields"), {"fields": ("account_fields", "data_template")}),
         (_("From isipay (read-only)"), {"fields": SUPPLIER_PRODUCT_FIELDS}),

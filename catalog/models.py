@@ -51,6 +51,12 @@ class Product(ForSale, models.Model):
     )
     icon = models.ImageField(upload_to="games/", blank=True)
     sort_order = models.PositiveIntegerField(default=100, help_text="Lower comes first.")
+    search_aliases = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Other names customers search for, separated by commas or spaces, "
+        'e.g. "ML, MLBB". Search matches any part of these, the name and the code.',
+    )
     is_listed = models.BooleanField("on sale", default=True, help_text="Offered in the shop.")
     account_fields = models.JSONField(
         default=_default_fields,

@@ -23,7 +23,12 @@ def products_for_sale(*, search: str = "") -> QuerySet[Product]:
         .order_by("sort_order", "display_name", "name")
     )
     if search := search.strip():
-        products = products.filter(Q(name__icontains=search) | Q(display_name__icontains=search))
+        products = products.filter(
+            Q(name__icontains=search)
+            | Q(display_name__icontains=search)
+            | Q(code__icontains=search)
+            | Q(search_aliases__icontains=search)
+        )
     return products
 
 

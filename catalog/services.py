@@ -20,6 +20,7 @@ from django.utils.text import slugify
 import isipay
 
 from . import account_fields
+from .aliases import default_aliases
 from .cache import bump_catalog_version
 from .models import MarkupRule, Product, SyncRun, Variant
 from .pricing import FALLBACK, Markup, RuleBook
@@ -124,6 +125,7 @@ def _sync_products(listing: list[isipay.Product], *, now, counts: SyncCounts) ->
                 is_active=item.is_active,
                 account_fields=fields,
                 data_template=template,
+                search_aliases=default_aliases(code=item.code, name=item.name),
                 created_at=now,
                 updated_at=now,
             )

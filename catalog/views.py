@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 from orders.forms import CheckoutForm
 from storefront.pagecache import render_cached
@@ -20,7 +21,12 @@ def home(request):
 
 
 def game(request, slug: str):
-    item = request.GET.get("item", "")[:100]
+    # ?item=CODE&account_user_id=… (from "Change the order"): the form comes back filled in.
+    prefill = {
+        key: value[:100]
+        for key, value in request.GET.items()
+        if key == "item" or key.startswith("account_")
+    }
 
     def context() -> dict:
         product = selectors.product_for_sale(slug)
@@ -29,13 +35,21 @@ def game(request, slug: str):
         return {
             "product": product,
             "variants": selectors.variants_for_sale(product),
-            "form": CheckoutForm(product=product, initial={"variant": item}),
+            "form": CheckoutForm(product=product, initial=_initial(product, prefill)),
         }
 
-    if item:
-        return render(request, "catalog/game.html", context())
+    if prefill:  # a page showing what one visitor asked for is never cached for others
+        response = render(request, "catalog/game.html", context())
+        patch_cache_control(response, private=True)
+        return response
     # The version changes whenever a product or price does, retirement included, so a cached
     # page never outlives the game's being on sale.
     return render_cached(
         request, "catalog/game.html", context, key=("game", slug, catalog_version())
     )
+
+
+def _initial(product, prefill: dict[str, str]) -> dict[str, str]:
+    """The checkout form's initial values: the item and the product's own account fields."""
+    names = [f"account_{spec['name']}" for spec in product.account_fields]
+    return {"variant": prefill.get("item", ""), **{n: prefill[n] for n in names if n in prefill}}

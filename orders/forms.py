@@ -23,6 +23,34 @@ def normalise_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+class AccountField(forms.Field):
+    """One game-account field, checked by catalog.account_fields alone.
+
+    Django's own checks (required, max_length, valid choice) are left out on purpose: they
+    would add a second, vaguer message beside the one naming the field ("User ID wajib diisi.").
+    The widget still carries `required` and `maxlength` for the browser.
+    """
+
+    def __init__(self, spec: dict) -> None:
+        self.spec = spec
+        label = spec.get("label", spec["name"])
+        if spec.get("kind") == "choice":
+            widget = forms.Select(choices=[("", "—"), *[(c, c) for c in spec["choices"]]])
+        else:
+            attrs = {"autocomplete": "off", "spellcheck": "false", "maxlength": spec.get("max", 40)}
+            if spec.get("kind") == "digits":
+                attrs |= {"inputmode": "numeric", "pattern": "[0-9]*"}
+            widget = forms.TextInput(attrs=attrs)
+        super().__init__(label=label, widget=widget)
+
+    def clean(self, value) -> str:
+        name = self.spec["name"]
+        values, errors = clean_values([self.spec], {name: value})
+        if errors:
+            raise forms.ValidationError(errors[0].message, code="invalid")
+        return values[name]
+
+
 class CheckoutForm(forms.Form):
     variant = forms.CharField(
         max_length=100,
@@ -45,21 +73,7 @@ class CheckoutForm(forms.Form):
         self.fields["payment_method"].choices = [(p.name, p.label) for p in providers]
         self.fields["payment_method"].initial = providers[0].name
         for spec in self.account_fields:
-            self.fields[f"account_{spec['name']}"] = self._account_field(spec)
-
-    @staticmethod
-    def _account_field(spec: dict) -> forms.Field:
-        label = spec.get("label", spec["name"])
-        if spec.get("kind") == "choice":
-            return forms.ChoiceField(
-                label=label, choices=[("", "—"), *[(c, c) for c in spec["choices"]]]
-            )
-        attrs = {"autocomplete": "off", "spellcheck": "false"}
-        if spec.get("kind") == "digits":
-            attrs |= {"inputmode": "numeric", "pattern": "[0-9]*"}
-        return forms.CharField(
-            label=label, max_length=spec.get("max", 40), widget=forms.TextInput(attrs=attrs)
-        )
+            self.fields[f"account_{spec['name']}"] = AccountField(spec)
 
     def account_bound_fields(self):
         return [self[f"account_{spec['name']}"] for spec in self.account_fields]
@@ -78,14 +92,11 @@ class CheckoutForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        raw = {
-            spec["name"]: self.data.get(f"account_{spec['name']}", "")
+        cleaned["account"] = {
+            spec["name"]: cleaned[f"account_{spec['name']}"]
             for spec in self.account_fields
+            if f"account_{spec['name']}" in cleaned
         }
-        values, errors = clean_values(self.account_fields, raw)
-        for error in errors:
-            self.add_error(f"account_{error.name}", error.message)
-        cleaned["account"] = values
         return cleaned
 
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from .models import Order
@@ -50,6 +52,18 @@ def order_for_customer(number: str) -> Order | None:
         .filter(number=number)
         .first()
     )
+
+
+def change_order_url(order: Order) -> str:
+    """The game page with this order's item and account filled in ("Change the order").
+
+    The query carries only the item code and the account fields, which the order page shows
+    anyway; the game page renders such a request afresh and never caches it.
+    """
+    prefill = {"item": order.variant_code}
+    prefill |= {f"account_{name}": value for name, value in order.account.items()}
+    slug = order.variant.product.slug
+    return f"{reverse('catalog:game', args=[slug])}?{urlencode(prefill)}"
 
 
 def find_order(*, number: str, contact: str, phone: str = "") -> Order | None:

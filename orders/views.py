@@ -69,6 +69,7 @@ def _order_context(order: Order) -> dict:
         "order": order,
         "account": [(fields.get(name, name), value) for name, value in order.account.items()],
         "steps": selectors.timeline(order),
+        "change_url": selectors.change_order_url(order),
         "refresh": selectors.refresh_seconds(order),
         "email": selectors.masked_email(order.contact_email),
         "phone": selectors.masked_phone(order.contact_phone),

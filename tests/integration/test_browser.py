@@ -106,6 +106,29 @@ def test_form_errors_are_shown_per_field(page, catalog):
     assert no_horizontal_scroll(page)
 
 
+def test_change_the_order_comes_back_filled_in(page, catalog):
+    page.goto(reverse("catalog:game", args=["mobile-legends"]))
+    page.get_by_label("User ID").fill("123456789")
+    page.get_by_label("Zone ID").fill("2345")
+    page.get_by_text("85 (77+8) Diamonds").click()
+    page.get_by_label("Email").fill("buyer@example.com")
+    page.get_by_role("button", name="Lanjut ke ringkasan").click()
+    page.get_by_role("link", name="Ubah pesanan").click()
+
+    assert page.get_by_label("User ID").input_value() == "123456789"
+    assert page.get_by_label("Zone ID").input_value() == "2345"
+    assert page.get_by_role("radio", name="85 (77+8) Diamonds").is_checked()
+    page.get_by_text("170 (154+16) Diamonds").click()
+    page.get_by_label("Email").fill("buyer@example.com")
+    page.get_by_role("button", name="Lanjut ke ringkasan").click()
+    page.get_by_text("170 (154+16) Diamonds").wait_for()
+    assert Order.objects.order_by("-pk").first().account == {
+        "user_id": "123456789",
+        "zone_id": "2345",
+    }
+    assert page.console_errors == []
+
+
 def test_lookup_finds_the_order_and_refuses_a_wrong_contact(page, worker, catalog):
     from .conftest import pay
 

@@ -1,5 +1,6 @@
 """Buying through the pages with the Django test client: checkout, pay, order page, lookup."""
 
+import html
 import re
 
 import pytest
@@ -67,6 +68,49 @@ def test_each_bad_field_gets_its_own_message_and_nothing_is_created(client, sync
     assert Order.objects.count() == 0
 
 
+def field_errors(page: str) -> dict[str, list[str]]:
+    """The error messages under each labelled field of a rendered form, by the field's id."""
+    blocks = re.findall(r'<div class="field[^"]*">\s*<label for="([^"]+)">(.*?)</div>', page, re.S)
+    return {
+        field_id: re.findall(r'<p class="field-error" role="alert">(.*?)</p>', block)
+        for field_id, block in blocks
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("id", {"id_account_user_id": "User ID wajib diisi.",
+                "id_account_zone_id": "Zone ID wajib diisi."}),
+        ("en", {"id_account_user_id": "User ID is required.",
+                "id_account_zone_id": "Zone ID is required."}),
+    ],
+)  # fmt: skip
+def test_an_empty_account_field_gets_one_message_naming_it(client, synced, language, expected):
+    client.post(reverse("set_language"), {"language": language, "next": "/"})
+    response = buy(client, {"payment_method": "sandbox"})
+    assert response.status_code == 400
+    errors = field_errors(response.content.decode())
+    for field_id, message in expected.items():
+        assert errors[field_id] == [message]
+
+
+@pytest.mark.parametrize(
+    ("slug", "form", "field_id", "message"),
+    [
+        ("mobile-legends", {"account_user_id": "1" * 25}, "id_account_user_id",
+         "User ID harus 4 sampai 20 karakter."),
+        ("genshin-impact", {"account_user_id": "812345678", "account_server": "Mars"},
+         "id_account_server", "Pilih Server dari daftar."),
+    ],
+)  # fmt: skip
+def test_a_too_long_or_unlisted_account_value_gets_one_message(
+    client, synced, slug, form, field_id, message
+):
+    response = buy(client, {**form, "payment_method": "sandbox"}, slug=slug)
+    assert field_errors(response.content.decode())[field_id] == [message]
+
+
 @pytest.mark.parametrize("code", ["MLBB_ID_2010", "NO_SUCH", "FF_5"])
 def test_inactive_unknown_or_other_games_items_cannot_be_bought(client, synced, ml_form, code):
     response = buy(client, {**ml_form, "variant": code})
@@ -99,6 +143,47 @@ def test_pay_on_the_sandbox_page_marks_the_order_paid(
     assert Payment.objects.get().status == Payment.Status.PAID
     assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]
     assert "Pembayaran diterima" in client.get(order_url).content.decode()
+
+
+def change_link(page: str) -> str:
+    return html.unescape(re.search(r'<a href="([^"]+)">Ubah pesanan</a>', page)[1])
+
+
+def test_change_the_order_brings_back_the_account_and_the_item(client, synced, ml_form):
+    order_url = buy(client, {**ml_form, "variant": "MLBB_ID_85"})["Location"]
+    game = client.get(change_link(client.get(order_url).content.decode()))
+    page = game.content.decode()
+    assert game.status_code == 200 and "private" in game["Cache-Control"]
+    assert re.search(r'name="account_user_id" value="123456789"', page)
+    assert re.search(r'name="account_zone_id" value="2345"', page)
+    assert 'value="MLBB_ID_85" checked' in page
+    assert 'value="MLBB_ID_5" checked' not in page
+
+
+def test_change_the_order_keeps_a_chosen_server(client, synced):
+    form = {"variant": "GI_60", "account_user_id": "812345678", "account_server": "Europe",
+            "email": "buyer@example.com", "payment_method": "sandbox"}  # fmt: skip
+    order_url = buy(client, form, slug="genshin-impact")["Location"]
+    page = client.get(change_link(client.get(order_url).content.decode())).content.decode()
+    assert 'value="812345678"' in page
+    assert '<option value="Europe" selected>' in page
+    assert 'value="GI_60" checked' in page
+
+
+def test_a_prefilled_game_page_is_never_served_to_anyone_else(client, synced, ml_form):
+    url = reverse("catalog:game", args=["mobile-legends"])
+    assert "123456789" not in client.get(url).content.decode()  # the plain page, now cached
+    order_url = buy(client, ml_form)["Location"]
+    prefilled = change_link(client.get(order_url).content.decode())
+    assert 'value="123456789"' in client.get(prefilled).content.decode()
+    for visitor in (client, Client()):
+        page = visitor.get(url).content.decode()
+        assert "123456789" not in page and "2345" not in page
+        assert not re.search(r'name="variant" value="\w+" checked', page)
+    # Only the game's own fields come back: nothing else of a query reaches the page.
+    page = Client().get(f"{url}?account_email=x%40evil.example&account_user_id=1%22%3E")
+    assert "evil.example" not in page.content.decode()
+    assert 'value="1&quot;&gt;"' in page.content.decode()
 
 
 def test_expire_on_the_sandbox_page_closes_the_order_without_charge(client, synced, ml_form):
