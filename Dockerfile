@@ -27,10 +27,15 @@ WORKDIR /app
 # The code belongs to root and is read-only for the app; only uploads are writable.
 COPY . .
 # Static files collected and compressed into the image (whitenoise serves them). Settings need
-# a secret key and a token to load with DEBUG off: these throwaway values exist only in this
-# build step; the real ones come from .env when a container starts.
+# a secret key, a token, a site URL, a mail server and a payment provider to load with DEBUG
+# off: these throwaway values exist only in this build step; the real ones come from .env when
+# a container starts.
 RUN SECRET_KEY=collectstatic-at-build-time-only-not-a-real-secret-key \
     ISIPAY_API_TOKEN=collectstatic-at-build-time-only \
+    SITE_URL=https://build.invalid \
+    EMAIL_URL=smtp://build.invalid:587 \
+    PAYMENT_PROVIDERS=midtrans \
+    MIDTRANS_SERVER_KEY=collectstatic-at-build-time-only \
     python manage.py collectstatic --no-input \
     && mkdir -p /app/media \
     && chown gerai:gerai /app/media

@@ -2,7 +2,7 @@
 
 Django's own deploy checks cover HTTPS, cookies and the secret key; these cover the rest of
 the production shape (DESIGN.md "Run modes"): PostgreSQL, Redis, and mail that does not end
-up in the logs.
+up in the logs, sandbox payments, and the admin at its default path.
 """
 
 from django.conf import settings
@@ -38,6 +38,25 @@ def production_services(app_configs, **kwargs) -> list[Warning]:
                 "order links would end up in the logs.",
                 hint="Unset EMAIL_BACKEND and set EMAIL_URL to your SMTP server.",
                 id="storefront.W003",
+            )
+        )
+    if settings.PAYMENT_TEST_MODE:
+        warnings.append(
+            Warning(
+                "DEBUG is off but the sandbox payment provider is offered "
+                "(ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION): anyone can mark an order paid "
+                "without paying, and every page says TEST MODE.",
+                hint="Only for a staging shop. Set PAYMENT_PROVIDERS to "
+                f"{', '.join(settings.REAL_PAYMENT_PROVIDERS)} and unset the opt-in.",
+                id="storefront.W004",
+            )
+        )
+    if settings.ADMIN_URL == "admin/":
+        warnings.append(
+            Warning(
+                "The admin is at /admin/, where every scanner looks for a login.",
+                hint="Set ADMIN_URL to an unguessable path such as backstage-7f3a9c/.",
+                id="storefront.W005",
             )
         )
     return warnings

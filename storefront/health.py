@@ -11,8 +11,16 @@ tried with a short timeout. It also reports the age of the last good catalog syn
 of the submission queue; those are warnings for an operator, not reasons to take a web
 container out of service, so they never turn it to 503. The JSON holds no URL, host, user name
 or exception message: only what failed and the exception's class.
+
+Through the public proxy /readyz says only ok or not (the status code, and {"status": ...}):
+the details (last sync, orders waiting or in review, a paused queue hinting at a low supplier
+balance) are for a probe from inside the container network, which comes straight to gunicorn
+from a private or loopback address with no proxy header, or for a request carrying
+READINESS_TOKEN in the X-Readiness-Token header. `manage.py healthcheck ready` prints them too.
 """
 
+import hmac
+import ipaddress
 import time
 import uuid
 from collections.abc import Callable
@@ -52,7 +60,37 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def readyz(request: HttpRequest) -> JsonResponse:
     report = readiness()
-    return _json(report, status=200 if report["status"] == "ok" else 503)
+    status = 200 if report["status"] == "ok" else 503
+    if not may_see_details(request):
+        return _json({"status": report["status"]}, status=status)
+    return _json(report, status=status)
+
+
+# Headers a reverse proxy adds (Caddy sets X-Forwarded-For and X-Forwarded-Proto): a request
+# with any of them came from outside, whatever the address it reached gunicorn from.
+PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_REAL_IP",
+                 "HTTP_FORWARDED", "HTTP_X_FORWARDED_HOST")  # fmt: skip
+
+
+# Container networks (RFC 1918 and IPv6 unique local addresses). Not ipaddress.is_private,
+# which also counts documentation and other reserved ranges.
+INTERNAL_NETWORKS = [ipaddress.ip_network(net) for net in
+                     ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")]  # fmt: skip
+
+
+def may_see_details(request: HttpRequest) -> bool:
+    """The readiness token, or a direct request from inside the network (not through a proxy)."""
+    token = settings.READINESS_TOKEN
+    given = request.headers.get("X-Readiness-Token", "")
+    if token and given and hmac.compare_digest(given.encode(), token.encode()):
+        return True
+    if any(request.META.get(header) for header in PROXY_HEADERS):
+        return False
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return address.is_loopback or any(address in network for network in INTERNAL_NETWORKS)
 
 
 def readiness() -> dict[str, Any]:

@@ -7,6 +7,7 @@ broker that needs no server, and the local isipay sandbox.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -35,15 +36,29 @@ SECRET_KEY = env_or("SECRET_KEY", DEMO_SECRET_KEY)
 ISIPAY_API_TOKEN = env_or("ISIPAY_API_TOKEN", SANDBOX_TOKEN if DEBUG else "")
 
 if not DEBUG:
-    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 32:
+    # Django's own measure of a weak key (check --deploy, security.W009), here a refusal.
+    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured(
-            "SECRET_KEY is missing or too short: set a random value of at least 32 characters "
-            "when DEBUG is off."
+            "SECRET_KEY is missing, too short or too repetitive: set a random value of at least "
+            "50 characters when DEBUG is off, e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
         )
     if not ISIPAY_API_TOKEN:
         raise ImproperlyConfigured(
             "ISIPAY_API_TOKEN is missing: set the token from the isipay.top administrator "
             "when DEBUG is off."
+        )
+    if (
+        ISIPAY_API_TOKEN == SANDBOX_TOKEN
+        or ISIPAY_API_TOKEN.strip() != ISIPAY_API_TOKEN
+        or any(char.isspace() for char in ISIPAY_API_TOKEN)
+        or len(ISIPAY_API_TOKEN) < 16
+        or len(set(ISIPAY_API_TOKEN)) < 5
+    ):
+        raise ImproperlyConfigured(
+            "ISIPAY_API_TOKEN does not look like a real isipay token (the sandbox token, "
+            "whitespace, or fewer than 16 characters): set the token from the isipay.top "
+            "administrator when DEBUG is off."
         )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
@@ -326,7 +341,7 @@ ORDER_POLL_LEASE = env.float("ORDER_POLL_LEASE", default=120)
 ORDER_UNKNOWN_STATUS_REVIEW_AFTER = env.float("ORDER_UNKNOWN_STATUS_REVIEW_AFTER", default=1800)
 ORDER_PROCESSING_MAX_AGE = env.float("ORDER_PROCESSING_MAX_AGE", default=86400)
 ORDER_BALANCE_CHECK_INTERVAL = env.float("ORDER_BALANCE_CHECK_INTERVAL", default=60)
-SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 CELERY_BEAT_SCHEDULE |= {
     "poll-due-orders": {"task": "orders.tasks.poll_due_orders", "schedule": ORDER_POLL_INTERVAL},
@@ -342,7 +357,35 @@ CELERY_BEAT_SCHEDULE |= {
 
 # --- Payments -------------------------------------------------------------------------------
 # Providers offered at checkout, in order: "sandbox" (local test page) and/or "midtrans".
-PAYMENT_PROVIDERS = env.list("PAYMENT_PROVIDERS", default=["sandbox"])
+# With DEBUG off there is no default, and the sandbox (which lets anyone "pay" with a button)
+# is refused unless a staging shop opts in; every page then says TEST MODE.
+REAL_PAYMENT_PROVIDERS = ["midtrans"]
+PAYMENT_PROVIDERS = [
+    name.strip().lower()
+    for name in env_or("PAYMENT_PROVIDERS", "sandbox" if DEBUG else "").split(",")
+    if name.strip()
+]
+ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION = env.bool(
+    "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION", default=False
+)
+# True while the sandbox is offered: no payment is real (the TEST MODE banner, check --deploy).
+PAYMENT_TEST_MODE = "sandbox" in PAYMENT_PROVIDERS
+if unknown_providers := sorted(set(PAYMENT_PROVIDERS) - {"sandbox", *REAL_PAYMENT_PROVIDERS}):
+    raise ImproperlyConfigured(
+        f"PAYMENT_PROVIDERS has unknown providers {unknown_providers}: use "
+        f"{', '.join(REAL_PAYMENT_PROVIDERS)} (or sandbox in the demo)."
+    )
+if not DEBUG and not PAYMENT_PROVIDERS:
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDERS is empty: with DEBUG off set it to a real payment provider "
+        f"({', '.join(REAL_PAYMENT_PROVIDERS)}) and its keys."
+    )
+if not DEBUG and PAYMENT_TEST_MODE and not ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "PAYMENT_PROVIDERS offers sandbox with DEBUG off: anyone could mark an order paid "
+        f"without paying. Use a real payment provider ({', '.join(REAL_PAYMENT_PROVIDERS)}); "
+        "only a staging shop sets ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION=true."
+    )
 # Unpaid orders expire after this many seconds.
 PAYMENT_TIMEOUT = env.int("PAYMENT_TIMEOUT", default=1800)
 MIDTRANS_SERVER_KEY = env_or("MIDTRANS_SERVER_KEY", "")
@@ -376,6 +419,9 @@ if ADMIN_URL.startswith("/") or not ADMIN_URL.endswith("/"):
     raise ImproperlyConfigured(
         f'ADMIN_URL must look like "admin/" (no leading slash), not {ADMIN_URL!r}.'
     )
+# /readyz shows its details (queue, last sync) to a request with this in X-Readiness-Token,
+# or from inside the container network; through the proxy, without it, only ok or not.
+READINESS_TOKEN = env_or("READINESS_TOKEN", "")
 # Reverse proxies in front of gunicorn that append to X-Forwarded-For; 0 trusts no header.
 TRUSTED_PROXY_COUNT = int(env_number("TRUSTED_PROXY_COUNT", 0))
 # The TLS proxy sets X-Forwarded-Proto: https; Django then knows the request was secure.
@@ -389,9 +435,44 @@ SECURE_SSL_REDIRECT = not DEBUG and env_flag("SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 # Start with an hour; raise to 31536000 (a year) once HTTPS works on every subdomain.
 SECURE_HSTS_SECONDS = 0 if DEBUG else int(env_number("SECURE_HSTS_SECONDS", 3600))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG and env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
-SECURE_HSTS_PRELOAD = not DEBUG and env_flag("SECURE_HSTS_PRELOAD", True)
+# Off by default: includeSubDomains binds every subdomain to HTTPS, and preload (which also
+# needs SECURE_HSTS_SECONDS=31536000 and a submission at hstspreload.org) is hard to undo for
+# the whole domain. Turn them on only once HTTPS works on every subdomain (README "Security").
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG and env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = not DEBUG and env_flag("SECURE_HSTS_PRELOAD", False)
+# Off on purpose (above), so Django's check --deploy reminders about them are not warnings.
+SILENCED_SYSTEM_CHECKS = [
+    *(["security.W005"] if not SECURE_HSTS_INCLUDE_SUBDOMAINS else []),
+    *(["security.W021"] if not SECURE_HSTS_PRELOAD else []),
+]
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not DEBUG
+
+# With DEBUG off, refuse what would send customers' links to nowhere or mail to nowhere.
+LOCAL_HOSTS = ("localhost", "0.0.0.0", "::1", "::")  # noqa: S104 - names compared, not bound
+
+
+def is_local_host(host: str) -> bool:
+    host = (host or "").strip().strip("[]").lower().rstrip(".")
+    return host in LOCAL_HOSTS or host.endswith(".localhost") or host.startswith("127.")
+
+
+if not DEBUG:
+    _site = urlsplit(SITE_URL)
+    if _site.scheme != "https" or not _site.hostname or is_local_host(_site.hostname):
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the shop's public https:// address when DEBUG is off, not "
+            f"{SITE_URL!r}: it goes into the links of customers' e-mails and payment pages."
+        )
+    if (
+        EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+        and is_local_host(globals().get("EMAIL_HOST", "localhost"))
+        and int(globals().get("EMAIL_PORT", 25)) == 25
+        and not env_flag("ALLOW_LOCALHOST_EMAIL", False)
+    ):
+        raise ImproperlyConfigured(
+            "E-mail would go to localhost:25 (EMAIL_URL is not set): set EMAIL_URL to your SMTP "
+            "server, or ALLOW_LOCALHOST_EMAIL=true if a mail relay really listens there."
+        )
 # Origins allowed to POST forms besides the site itself, e.g. https://shop.example.com when
 # a proxy rewrites the Host header.
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -433,7 +514,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(env_number("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(hours=env_number("AXES_COOLOFF_HOURS", 1))
-AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+# Each entry locks on its own: AXES_FAILURE_LIMIT failures from one IP (any user names), or
+# for one user name (from any IPs: guessing spread over many addresses). Unlock early with
+# `manage.py axes_reset_username NAME` or `axes_reset_ip IP`.
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "storefront.security.client_ip"
 RATELIMIT_ADMIN_LOGIN = env_or("RATELIMIT_ADMIN_LOGIN", "10/m")

@@ -18,7 +18,7 @@ from storefront.celery import app as celery_app
 
 from .conftest import ROOT, command_of, seconds
 
-APP_SERVICES = ("migrate", "web", "worker", "beat", "sandbox")
+APP_SERVICES = ("preflight", "migrate", "web", "worker", "beat", "sandbox")
 SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|_KEY$|KEY_")
 
 
@@ -32,7 +32,7 @@ def test_the_production_services_are_there(services, compose):
 
 def test_every_long_running_service_has_a_healthcheck(services):
     for name, service in services.items():
-        if name == "migrate":
+        if name in ("preflight", "migrate"):
             assert service["restart"] == "no"  # one-shot
             continue
         assert service.get("healthcheck", {}).get("test"), f"{name} has no healthcheck"
@@ -59,6 +59,18 @@ def test_migrations_run_once_before_web_worker_and_beat(services):
         assert depends["migrate"]["condition"] == "service_completed_successfully", name
         assert depends["postgres"]["condition"] == "service_healthy", name
         assert depends["redis"]["condition"] == "service_healthy", name
+
+
+def test_nothing_serves_before_check_deploy_passes_without_a_warning(services):
+    assert command_of(services["preflight"]) == [
+        "python", "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+    ]  # fmt: skip
+    depends = services["migrate"]["depends_on"]
+    assert depends["preflight"]["condition"] == "service_completed_successfully"
+    for name in ("web", "worker", "beat"):  # they wait for migrate, which waits for this
+        assert services[name]["depends_on"]["migrate"]["condition"] == (
+            "service_completed_successfully"
+        )
 
 
 def test_app_services_are_configured_only_from_the_env_file(services):
@@ -228,3 +240,10 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
 @pytest.mark.parametrize("name", ["README.md", "pyproject.toml", "manage.py", "deploy/Caddyfile"])
 def test_files_the_image_and_compose_need_exist(name):
     assert (ROOT / name).is_file()
+
+
+def test_the_proxy_keeps_the_headers_that_mark_a_request_public():
+    """/readyz hides its details from requests with X-Forwarded-For (storefront/health.py)."""
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "reverse_proxy" in caddyfile
+    assert not re.search(r"header_up\s+-X-Forwarded", caddyfile, re.I)

@@ -27,6 +27,11 @@ def web(services, tmp_path_factory):
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ISIPAY_API_TOKEN": "live-token-for-gunicorn-test",
+        # What else production needs to start (issue 12: no sandbox, a public https URL, mail).
+        "SITE_URL": "https://shop.example.com",
+        "PAYMENT_PROVIDERS": "midtrans",
+        "MIDTRANS_SERVER_KEY": "SB-Mid-server-not-a-real-key",
+        "EMAIL_URL": "smtp+tls://shop:pw@smtp.example.com:587",
         "ALLOWED_HOSTS": "shop.example.com",
         "DATABASE_URL": f"sqlite:///{log.parent / 'db.sqlite3'}",
         "CELERY_BROKER_FOLDER": str(log.parent / "broker"),

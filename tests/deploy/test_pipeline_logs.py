@@ -56,6 +56,10 @@ def production_worker(worker_env, tmp_path_factory):  # noqa: F811
         "LOG_FORMAT": "",  # the production default: JSON
         "EMAIL_BACKEND": "",  # the production default: SMTP…
         "EMAIL_URL": f"smtp://127.0.0.1:{closed_port()}",  # …to a server that is not there
+        # What else production needs to start (issue 12: no sandbox, a public https URL).
+        "SITE_URL": "https://shop.example.com",
+        "PAYMENT_PROVIDERS": "midtrans",
+        "MIDTRANS_SERVER_KEY": "SB-Mid-server-not-a-real-key",
     }
     # worker_env pointed the broker at a folder of this module's own. Connection pools are
     # shared by broker URL, whatever the folder: drop them before and after, so that no

@@ -162,3 +162,57 @@ def test_readyz_is_503_when_the_database_is_unreachable():
     assert report["checks"]["cache"]["ok"] is True
     assert "catalog" not in report  # nothing read from a database that is not there
     assert "db-pass-5x" not in result.stdout + result.stderr
+
+
+# --- issue 12 item 18: through the proxy, /readyz says ok or not and nothing more -----------
+
+PUBLIC = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https"}
+
+
+@pytest.mark.parametrize(
+    "request_from",
+    [
+        PUBLIC,  # through Caddy, which always adds X-Forwarded-For
+        {"HTTP_X_FORWARDED_FOR": "10.0.0.5"},  # a forged "internal" address changes nothing
+        {"REMOTE_ADDR": "203.0.113.9"},  # straight to gunicorn from the internet
+        {**PUBLIC, "HTTP_X_READINESS_TOKEN": "not-the-token"},
+    ],
+)
+def test_readyz_from_outside_gives_the_status_code_only(client, settings, request_from):
+    settings.READINESS_TOKEN = "readiness-token-4f9a2c"
+    order_services.pause_submissions(reason="isipay balance too low")
+    response = client.get("/readyz", **request_from)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    for secret in ("paused", "needs_review", "last_sync", "waiting", "catalog", "warnings"):
+        assert secret not in response.content.decode()
+
+
+def test_readyz_from_outside_still_fails_with_503(client, settings):
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{closed_port()}/1"
+    settings.CELERY_BROKER_TRANSPORT = settings.CELERY_BROKER_TRANSPORT_OPTIONS = None
+    response = client.get("/readyz", **PUBLIC)
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable"}
+
+
+@pytest.mark.parametrize(
+    "request_from",
+    [
+        {**PUBLIC, "HTTP_X_READINESS_TOKEN": "readiness-token-4f9a2c"},  # an operator's probe
+        {"REMOTE_ADDR": "172.18.0.7"},  # another container, straight to gunicorn
+        {"REMOTE_ADDR": "127.0.0.1"},  # docker's healthcheck inside the container
+    ],
+)
+def test_readyz_details_from_inside_or_with_the_token(client, settings, request_from):
+    settings.READINESS_TOKEN = "readiness-token-4f9a2c"
+    order_services.pause_submissions(reason="isipay balance too low")
+    body = client.get("/readyz", **request_from).json()
+    assert body["submissions"]["paused"] is True
+    assert "order submission is paused" in body["warnings"]
+
+
+def test_no_token_is_accepted_while_none_is_set(client, settings):
+    settings.READINESS_TOKEN = ""
+    response = client.get("/readyz", **PUBLIC, HTTP_X_READINESS_TOKEN="")
+    assert response.json() == {"status": "ok"}

@@ -10,12 +10,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+GOOD_SECRET_KEY = "k3Y-" + "0123456789abcdefghij" * 3
+# What else production needs to start (SITE_URL, mail, a real payment provider).
+REST_OF_PRODUCTION = {
+    "SITE_URL": "https://shop.example.com",
+    "EMAIL_URL": "smtp+tls://shop:pw@smtp.example.com:587",
+    "PAYMENT_PROVIDERS": "midtrans",
+    "MIDTRANS_SERVER_KEY": "SB-Mid-server-not-a-real-key",
+}
+
+
 def check(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "ISIPAY_API_TOKEN"}}
+    scrub = {"SECRET_KEY", "ISIPAY_API_TOKEN", *REST_OF_PRODUCTION}
+    clean = {k: v for k, v in os.environ.items() if k not in scrub}
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
-        env={**clean, "DEBUG": "false", **env},
+        env={**clean, "DEBUG": "false", **REST_OF_PRODUCTION, **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -25,8 +36,8 @@ def check(**env: str) -> subprocess.CompletedProcess:
 @pytest.mark.parametrize(
     ("env", "missing"),
     [
-        ({"ISIPAY_API_TOKEN": "live-token"}, "SECRET_KEY"),
-        ({"SECRET_KEY": "x" * 50}, "ISIPAY_API_TOKEN"),
+        ({"ISIPAY_API_TOKEN": "live-token-from-isipay"}, "SECRET_KEY"),
+        ({"SECRET_KEY": GOOD_SECRET_KEY}, "ISIPAY_API_TOKEN"),
     ],
 )
 def test_debug_off_refuses_to_start_without_a_real_value(env, missing):
@@ -37,5 +48,5 @@ def test_debug_off_refuses_to_start_without_a_real_value(env, missing):
 
 
 def test_debug_off_starts_with_both_set():
-    result = check(SECRET_KEY="k" * 50, ISIPAY_API_TOKEN="live-token")
+    result = check(SECRET_KEY=GOOD_SECRET_KEY, ISIPAY_API_TOKEN="live-token-from-isipay")
     assert result.returncode == 0, result.stderr
