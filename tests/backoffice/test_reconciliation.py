@@ -219,13 +219,13 @@ def test_snapshot_deposit_and_markup_change_lists_do_not_grow_with_rows(manager_
 def test_a_cost_rise_between_order_and_placement_leaves_no_difference(
     place_order, isipay_client, sandbox
 ):
-    order = place_order()  # quoted at Rp 1.389
-    sandbox.set_price("MLBB_ID_5", 1389 + 485)  # isipay raises it before the order is placed
+    order = place_order(code="MLBB_ID_59")  # quoted at Rp 14.590, sold for Rp 15.800
+    sandbox.set_price("MLBB_ID_59", 14590 + 485)  # isipay raises it before it is placed
     snapshot(isipay_client)
     order = submit(order, isipay_client)
     snapshot(isipay_client)
 
     [interval] = reconcile().intervals
-    assert interval.actual == -(1389 + 485)
-    assert interval.charged == order.placed_cost == 1389 + 485
+    assert interval.actual == -(14590 + 485)
+    assert interval.charged == order.placed_cost == 14590 + 485
     assert interval.difference == 0
