@@ -2,7 +2,8 @@
 
 Each one is a fixed number of queries whatever the number of orders. A sale counts on the day
 its order succeeded (completed_at), in the shop's time zone; profit is price - cost of
-successful orders, both frozen on the order when it was placed.
+successful orders, the price frozen on the order when it was created and the cost what isipay
+charged when it was placed (ACTUAL_COST: the quoted cost for orders placed before it was kept).
 """
 
 import bisect
@@ -18,7 +19,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 import isipay
-from orders.models import Order, OrderEvent, SubmissionQueue
+from orders.models import ACTUAL_COST, Order, OrderEvent, SubmissionQueue, actual_cost_of
 from storefront.supplier import isipay_client
 
 from .models import BalanceDeposit, BalanceSnapshot
@@ -150,7 +151,7 @@ def sales_summary(*, today: date) -> dict[str, Sales]:
         since = Q(completed_at__gte=day_start(first))
         aggregates[f"{name}_orders"] = Count("pk", filter=since)
         aggregates[f"{name}_revenue"] = Sum("price", filter=since)
-        aggregates[f"{name}_cost"] = Sum("cost", filter=since)
+        aggregates[f"{name}_cost"] = Sum(ACTUAL_COST, filter=since)
     row = _sold(periods["month"], today).aggregate(**aggregates)
     return {name: Sales(**_sales(row, f"{name}_")) for name in periods}
 
@@ -161,7 +162,7 @@ def sales_by_day(*, start: date, end: date) -> list[DaySales]:
         _sold(start, end)
         .annotate(day=TruncDate("completed_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(orders=Count("pk"), revenue=Sum("price"), cost=Sum("cost"))
+        .annotate(orders=Count("pk"), revenue=Sum("price"), cost=Sum(ACTUAL_COST))
         .order_by("day")
     )
     by_day = {row["day"]: row for row in rows}
@@ -177,7 +178,10 @@ def sales_by_game(*, start: date, end: date) -> list[GameSales]:
         _sold(start, end)
         .values("product_code")
         .annotate(
-            name=Max("product_name"), orders=Count("pk"), revenue=Sum("price"), cost=Sum("cost")
+            name=Max("product_name"),
+            orders=Count("pk"),
+            revenue=Sum("price"),
+            cost=Sum(ACTUAL_COST),
         )
         .order_by("product_code")
     )
@@ -339,7 +343,8 @@ def reconciliation(*, start: datetime, end: datetime) -> Reconciliation:
     events = (
         OrderEvent.objects.filter(CHARGED | REFUNDED, **span)
         .annotate(charged=ExpressionWrapper(CHARGED, output_field=BooleanField()))
-        .values_list("created_at", "charged", "order__cost", "order__number")
+        .annotate(cost=actual_cost_of("order__"))
+        .values_list("created_at", "charged", "cost", "order__number")
         .order_by("created_at", "pk")
     )
     for moment, charged, cost, number in events:

@@ -69,6 +69,11 @@ class Product(ForSale, models.Model):
         help_text="How the fields join into the supplier's data string, "
         'e.g. "{user_id}({zone_id})".',
     )
+    # The last reading of this game's variants from isipay (the time it was asked for), and
+    # a claim on taking the next one: one /variant call per game at a time (catalog.services.
+    # refresh_variants, before an order is placed).
+    variants_read_at = models.DateTimeField(null=True, blank=True, editable=False)
+    variants_reading_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -7,13 +7,14 @@ they were.
 """
 
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -232,6 +233,55 @@ def _supplier_values(product: Product, item: isipay.Variant) -> tuple:
 
 def _supplier_state(variant: Variant) -> tuple:
     return tuple(getattr(variant, attr) for attr in SUPPLIER_VARIANT_ATTRS)
+
+
+class ReadingBusy(Exception):
+    """Another worker is reading this game's variants and has not finished in time."""
+
+
+def refresh_variants(
+    *, client: isipay.IsipayClient, product_id: int, max_age: float, wait: float
+) -> datetime:
+    """Make sure the game's variants mirror an isipay reading at most `max_age` seconds old;
+    returns when that reading was asked for.
+
+    One /variant call per game at a time, and none while the last reading is fresh: the
+    caller that claims the reading (a conditional UPDATE) asks isipay, the others wait up to
+    `wait` seconds for its result. The reading is written as the sync writes it (costs, and
+    the sell prices they imply). Raises isipay.IsipayError when isipay cannot be read, and
+    ReadingBusy when another reader took longer than `wait`.
+    """
+    deadline = time.monotonic() + wait
+    product = Product.objects.only("code").get(pk=product_id)
+    while True:
+        now = timezone.now()
+        fresh = Q(variants_read_at__gte=now - timedelta(seconds=max_age))
+        if Product.objects.filter(fresh, pk=product_id).exists():
+            return Product.objects.values_list("variants_read_at", flat=True).get(pk=product_id)
+        free = Q(variants_reading_since__isnull=True) | Q(
+            variants_reading_since__lt=now - timedelta(seconds=wait)
+        )
+        if Product.objects.filter(free, pk=product_id).update(variants_reading_since=now):
+            break
+        if time.monotonic() >= deadline:
+            raise ReadingBusy(product.code)
+        time.sleep(0.05)
+
+    mine = Product.objects.filter(pk=product_id, variants_reading_since=now)
+    try:
+        supplier_variants = client.variants(product.code)
+    except isipay.IsipayError:
+        mine.update(variants_reading_since=None)
+        raise
+    counts = SyncCounts()
+    _sync_variants(product, supplier_variants, rules=load_rulebook(), now=now, counts=counts)
+    Product.objects.filter(pk=product_id).update(variants_read_at=now)
+    mine.update(variants_reading_since=None)
+    if any(counts.variants[key] for key in ("created", "updated", "retired", "revived")):
+        bump_catalog_version()
+    if counts.variants["repriced"]:
+        logger.info("variants of %s re-read before an order: %s", product.code, counts.as_dict())
+    return now
 
 
 def load_rulebook() -> RuleBook:

@@ -152,7 +152,7 @@ class _Echo:
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("number", "status", "product_name", "variant_name", "price_display",
+    list_display = ("number", "status_display", "product_name", "variant_name", "price_display",
                     "profit_display", "data", "contact", "created_at")  # fmt: skip
     list_filter = ("status", GameFilter, PlacedBetweenFilter, "created_at", "payment_provider")
     search_fields = ("number", "reference_number", "invoice_number", "data", "contact_email",
@@ -164,10 +164,10 @@ class OrderAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     FIELDSETS = (
-        (None, ("number", "status", "review_reason", "created_at", "paid_at", "submitted_at",
-                "completed_at")),
+        (None, ("number", "status", "review_reason", "refund_due_reason", "created_at",
+                "paid_at", "submitted_at", "completed_at")),
         (_("Item"), ("product_name", "product_code", "variant_name", "variant_code", "variant",
-                     "price", "cost")),
+                     "price", "cost", "placed_cost")),
         (_("Customer"), ("account", "data", "contact_email", "contact_phone", "buyer_ip",
                          "language")),
         (_("isipay"), ("reference_number", "invoice_number", "supplier_status",
@@ -206,13 +206,22 @@ class OrderAdmin(admin.ModelAdmin):
         """Never write the row read for the form back: a worker may have moved the order since.
         Status changes happen only in orders/services.py, as conditional updates."""
 
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, order):
+        if order.is_refund_due:
+            return _("%(status)s — refund due: %(reason)s") % {
+                "status": order.get_status_display(),
+                "reason": order.refund_due_reason,
+            }
+        return order.get_status_display()
+
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, order):
         return rupiah(order.price)
 
     @admin.display(description=_("profit"))
     def profit_display(self, order):
-        return rupiah(order.price - order.cost) if order.status == S.SUCCESS else "—"
+        return rupiah(order.price - order.actual_cost) if order.status == S.SUCCESS else "—"
 
     @admin.display(description=_("contact"))
     def contact(self, order):

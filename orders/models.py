@@ -7,6 +7,7 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,11 @@ class Order(models.Model):
     variant_name = models.CharField(max_length=300)
     price = models.PositiveBigIntegerField(help_text="What the customer pays, in rupiah.")
     cost = models.PositiveBigIntegerField(help_text="Supplier cost when ordered, in rupiah.")
+    # What isipay charges: the cost read (at most SUPPLIER_COST_MAX_AGE old) just before the
+    # order was placed. Profit and reconciliation use it when set (ACTUAL_COST).
+    placed_cost = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Supplier cost when placed at isipay, in rupiah."
+    )
 
     account = models.JSONField(default=dict, help_text="The game account fields as typed.")
     data = models.CharField(max_length=300, help_text="The data string sent to isipay.")
@@ -67,6 +73,11 @@ class Order(models.Model):
     supplier_status = models.CharField(max_length=50, blank=True)
     supplier_status_since = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
+    # Set when a failed order could not be refunded automatically: what a person has to do.
+    refund_due_reason = models.TextField(blank=True)
+    # When isipay first said our reference was used: its invoice is looked up until then
+    # + ORDER_ADOPT_RETRY_FOR, and the order is not sent again meanwhile.
+    duplicate_seen_at = models.DateTimeField(null=True, blank=True)
     submit_attempts = models.PositiveIntegerField(default=0)
     next_submit_at = models.DateTimeField(null=True, blank=True)
     poll_count = models.PositiveIntegerField(default=0)
@@ -97,6 +108,24 @@ class Order(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+    @property
+    def actual_cost(self) -> int:
+        """The cost that counts: what isipay charged at placement, else the quoted cost."""
+        return self.cost if self.placed_cost is None else self.placed_cost
+
+    @property
+    def is_refund_due(self) -> bool:
+        return self.status == self.Status.FAILED and bool(self.refund_due_reason)
+
+
+# ACTUAL_COST in queries: Sum(ACTUAL_COST), annotate(profit=F("price") - ACTUAL_COST).
+ACTUAL_COST = Coalesce("placed_cost", "cost")
+
+
+def actual_cost_of(relation: str) -> Coalesce:
+    """ACTUAL_COST through a relation, e.g. actual_cost_of("order__")."""
+    return Coalesce(f"{relation}placed_cost", f"{relation}cost")
 
 
 class OrderEvent(models.Model):

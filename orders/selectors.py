@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from .models import Order
+from .models import ACTUAL_COST, Order
 
 S = Order.Status
 
@@ -113,8 +113,15 @@ EXPORT_COLUMNS = (
     ("supplier_status", "supplier_status"), ("payment_provider", "payment_provider"),
     ("payment_reference", "payment_reference"), ("paid_at", "paid_at"),
     ("submitted_at", "submitted_at"), ("completed_at", "completed_at"),
-    ("review_reason", "review_reason"),
+    ("review_reason", "review_reason"), ("quoted_cost", "quoted_cost"),
+    ("refund_due_reason", "refund_due_reason"),
 )  # fmt: skip
+# Columns computed in the query: cost is what isipay charged at placement (else the quote).
+_COMPUTED = {
+    "cost": ACTUAL_COST,
+    "profit": F("price") - ACTUAL_COST,
+    "quoted_cost": F("cost"),
+}
 # Spreadsheet programs run a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -126,10 +133,11 @@ def export_header() -> list[str]:
 def export_rows(orders: QuerySet[Order]) -> Iterator[list]:
     """The orders as CSV rows: money as integer rupiah, times in the shop's time zone, and
     customer-typed text made inert for spreadsheets. Streams in chunks, whatever the count."""
-    fields = [name for name, _title in EXPORT_COLUMNS if name != "profit"]
-    rows = orders.annotate(profit=F("price") - F("cost")).values_list(*fields, "profit")
+    fields = [name for name, _title in EXPORT_COLUMNS if name not in _COMPUTED]
+    computed = {f"computed_{name}": value for name, value in _COMPUTED.items()}
+    rows = orders.annotate(**computed).values_list(*fields, *computed)
     for values in rows.iterator(chunk_size=2000):
-        record = dict(zip([*fields, "profit"], values, strict=True))
+        record = dict(zip([*fields, *_COMPUTED], values, strict=True))
         yield [_cell(record[name]) for name, _title in EXPORT_COLUMNS]
 
 

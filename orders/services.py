@@ -6,7 +6,7 @@ the same task finds nothing to move. The row, not the Celery message, is the tru
 """
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -16,8 +16,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 import isipay
+from catalog import services as catalog_services
 from catalog.account_fields import build_data
-from catalog.models import Variant
+from catalog.models import Product, Variant
 from storefront.logging import order_context
 from storefront.supplier import status_map
 
@@ -167,36 +168,100 @@ def submit_order(*, order_id: int, client: isipay.IsipayClient, actor: str = "wo
     if not claimed:
         return "not-claimed"
     order = Order.objects.select_related("variant").get(pk=order_id)
+    if order.duplicate_seen_at is not None:
+        return _adopt_by_reference(order, client)  # isipay has it: only its invoice is missing
 
-    if order.variant.cost_price > order.price:
+    try:
+        cost = _current_cost(order, client)
+    except CostUnknown as exc:
+        return _retry_later(order, str(exc), reached=False)
+    except ItemGone as exc:
+        return _reject(order, str(exc))
+    if cost > order.price:
+        earlier = (
+            f" An earlier attempt may have reached isipay under reference "
+            f"{order.reference_number}: look it up at isipay.top."
+            if order.placed_cost is not None
+            else ""
+        )
         _to_review(
             order,
-            f"Cost rose above price: isipay now charges Rp {order.variant.cost_price}, "
-            f"the customer paid Rp {order.price}. Not placed.",
+            f"Cost rose above price: isipay now charges Rp {cost}, "
+            f"the customer paid Rp {order.price}. Not placed.{earlier}",
         )
         return "review"
 
+    # The cost this attempt places at; an earlier attempt that may have reached isipay keeps
+    # its own (isipay charged that one if it did).
+    Order.objects.filter(pk=order.pk).update(placed_cost=Coalesce("placed_cost", Value(cost)))
     try:
         placed = client.order(order.variant_code, order.reference_number, order.data)
     except (isipay.InsufficientBalance, isipay.AuthError) as exc:
         return _wait_for_supplier(order, exc)
-    except isipay.DuplicateReference as exc:
-        return _adopt_by_reference(order, client, exc)
+    except isipay.DuplicateReference:
+        return _adopt_by_reference(order, client)
     except isipay.Unavailable as exc:
-        return _retry_later(order, exc)
+        return _retry_later(order, exc.message, reached=exc.may_have_reached_supplier)
     except isipay.IsipayError as exc:
-        if _move(
-            order.pk,
-            from_=S.SUBMITTING,
-            to=S.FAILED,
-            actor="isipay",
-            message=f"isipay refused the order: {exc.message}",
-            completed_at=timezone.now(),
-        ):
-            refund_order(order_id=order.pk)
-        return "rejected"
+        return _reject(order, f"isipay refused the order: {exc.message}")
     _start_processing(order, placed.invoice_number, message="isipay accepted the order.")
     return "submitted"
+
+
+class CostUnknown(Exception):
+    """No reading of the item's cost recent enough to place the order on."""
+
+
+class ItemGone(Exception):
+    """isipay no longer lists the item."""
+
+
+def _current_cost(order: Order, client: isipay.IsipayClient) -> int:
+    """What isipay charges for the order's item now.
+
+    From a reading of the game's variants at most SUPPLIER_COST_MAX_AGE seconds old (taken
+    here if need be: one call per game however many orders wait), which also reprices the
+    catalog; when isipay cannot be read, from the last reading if it is at most
+    SUPPLIER_COST_MAX_STALE seconds old; else CostUnknown.
+    """
+    product_id = Variant.objects.values_list("product_id", flat=True).get(pk=order.variant_id)
+    try:
+        catalog_services.refresh_variants(
+            client=client,
+            product_id=product_id,
+            max_age=settings.SUPPLIER_COST_MAX_AGE,
+            wait=settings.ISIPAY_TIMEOUT + settings.ISIPAY_CONNECT_TIMEOUT,
+        )
+    except (isipay.IsipayError, catalog_services.ReadingBusy) as exc:
+        read_at = Product.objects.values_list("variants_read_at", flat=True).get(pk=product_id)
+        if read_at is None or timezone.now() - read_at > _seconds("SUPPLIER_COST_MAX_STALE"):
+            raise CostUnknown(f"the current cost could not be read from isipay: {exc}") from exc
+        logger.warning(
+            "order %s: cost not re-read (%s); placing on the reading of %s",
+            order.number, exc, read_at.isoformat(timespec="seconds"),
+            extra=order_context(order),
+        )  # fmt: skip
+    cost, retired_at = Variant.objects.values_list("cost_price", "retired_at").get(
+        pk=order.variant_id
+    )
+    if retired_at is not None:
+        raise ItemGone(f"isipay no longer offers {order.variant_code}. Not placed.")
+    return cost
+
+
+def _reject(order: Order, message: str) -> str:
+    """isipay will not place this order: failed, and the money goes back."""
+    if _move(
+        order.pk,
+        from_=S.SUBMITTING,
+        to=S.FAILED,
+        actor="isipay",
+        message=message,
+        completed_at=timezone.now(),
+        placed_cost=None,
+    ):
+        refund_order(order_id=order.pk)
+    return "rejected"
 
 
 def _start_processing(order: Order, invoice: str, *, message: str) -> None:
@@ -232,21 +297,48 @@ def _wait_for_supplier(order: Order, exc: isipay.IsipayError) -> str:
         actor="isipay",
         message=f"Waiting: {reason}",
         submit_attempts=F("submit_attempts") - 1,
+        placed_cost=order.placed_cost,  # this attempt placed nothing
     )
     return "paused"
 
 
-def _adopt_by_reference(order: Order, client: isipay.IsipayClient, exc: Exception) -> str:
-    """isipay already has our reference: the first call reached it. Learn its invoice if we can."""
+def _adopt_by_reference(order: Order, client: isipay.IsipayClient) -> str:
+    """isipay already has our reference: the first call reached it. Learn its invoice.
+
+    A lookup isipay does not answer (timeout, 5xx) is asked again with backoff for
+    ORDER_ADOPT_RETRY_FOR seconds, without sending the order again; then review.
+    """
+    now = timezone.now()
+    first_seen = order.duplicate_seen_at or now
+    used = (
+        f"isipay says reference {order.reference_number} was already used, but does not "
+        "tell its invoice"
+    )
+    advice = "Look the reference up at isipay.top; never resubmit with a new reference."
     try:
         status = client.status(order.reference_number)
-    except isipay.IsipayError:
-        _to_review(
-            order,
-            f"isipay says reference {order.reference_number} was already used ({exc}), "
-            "but does not tell its invoice. Look the reference up at isipay.top; "
-            "never resubmit with a new reference.",
-        )
+    except isipay.Unavailable as exc:
+        waited = (now - first_seen).total_seconds()
+        if waited >= settings.ORDER_ADOPT_RETRY_FOR:
+            _to_review(order, f"{used} (no answer for {waited:.0f} s: {exc.message}). {advice}")
+            return "review"
+        from . import tasks
+
+        delay = max(settings.ORDER_SUBMIT_RETRY_BASE, waited)
+        if _move(
+            order.pk,
+            from_=S.SUBMITTING,
+            to=S.PAID,
+            actor="isipay",
+            message=f"isipay already has reference {order.reference_number} but did not "
+            f"answer its lookup ({exc.message}); asking again in {delay:.0f} s.",
+            duplicate_seen_at=first_seen,
+            next_submit_at=now + timedelta(seconds=delay),
+        ):
+            _after_commit(tasks.submit_order, order.pk, countdown=delay)
+        return "retry"
+    except isipay.IsipayError as exc:
+        _to_review(order, f"{used} ({exc}). {advice}")
         return "review"
     _start_processing(
         order,
@@ -256,25 +348,32 @@ def _adopt_by_reference(order: Order, client: isipay.IsipayClient, exc: Exceptio
     return "adopted"
 
 
-def _retry_later(order: Order, exc: isipay.Unavailable) -> str:
+def _retry_later(order: Order, note: str, *, reached: bool) -> str:
+    """No answer from isipay: back to paid, tried again with backoff and the same reference.
+
+    `reached`: whether this attempt's order call may have reached isipay; when not, the cost
+    it was about to place at is forgotten (see submit_order).
+    """
     if order.submit_attempts >= settings.ORDER_SUBMIT_MAX_ATTEMPTS:
         _to_review(
             order,
-            f"isipay did not answer after {order.submit_attempts} attempts ({exc.message}). "
+            f"isipay did not answer after {order.submit_attempts} attempts ({note}). "
             f"The order may exist at isipay under reference {order.reference_number}.",
         )
         return "review"
     from . import tasks
 
     delay = settings.ORDER_SUBMIT_RETRY_BASE * 2 ** (order.submit_attempts - 1)
+    kept = {} if reached else {"placed_cost": order.placed_cost}
     moved = _move(
         order.pk,
         from_=S.SUBMITTING,
         to=S.PAID,
         actor="isipay",
-        message=f"No answer from isipay ({exc.message}); retrying in {delay:.0f} s "
+        message=f"No answer from isipay ({note}); retrying in {delay:.0f} s "
         "with the same reference.",
         next_submit_at=timezone.now() + timedelta(seconds=delay),
+        **kept,
     )
     if moved:
         _after_commit(tasks.submit_order, order.pk, countdown=delay)
@@ -378,7 +477,12 @@ def lease_due_orders(*, limit: int) -> list[int]:
     skip_locked spreads the work over workers on PostgreSQL; the conditional lease keeps it
     correct where row locks do not exist (SQLite).
     """
+    return _lease_due(limit=limit)[0]
+
+
+def _lease_due(*, limit: int) -> tuple[list[int], datetime]:
     now = timezone.now()
+    until = now + _seconds("ORDER_POLL_LEASE")
     with transaction.atomic():
         due = list(
             Order.objects.select_for_update(skip_locked=True)
@@ -387,22 +491,38 @@ def lease_due_orders(*, limit: int) -> list[int]:
             .values_list("pk", flat=True)[:limit]
         )
         if due:
-            Order.objects.filter(pk__in=due, status=S.PROCESSING).update(
-                next_poll_at=now + _seconds("ORDER_POLL_LEASE")
-            )
-    return due
+            Order.objects.filter(pk__in=due, status=S.PROCESSING).update(next_poll_at=until)
+    return due, until
+
+
+def _release_lease(order_ids: list[int], *, until: datetime) -> None:
+    """Give leased orders back unpolled: due again now, for the next tick."""
+    if order_ids:
+        Order.objects.filter(pk__in=order_ids, status=S.PROCESSING, next_poll_at=until).update(
+            next_poll_at=timezone.now()
+        )
 
 
 def poll_due(*, client: isipay.IsipayClient, time_budget: float = 50.0) -> int:
-    """Poll every due order, batch by batch, within the time budget; returns how many."""
+    """Poll due orders, batch by batch, while the time budget lasts; returns how many.
+
+    The budget is checked before each order: with isipay slow, one batch can take far longer
+    than the task may run. What is left of a batch is given back, due at once, rather than
+    left leased for ORDER_POLL_LEASE (also when the task is stopped mid-batch).
+    """
     deadline = timezone.now() + timedelta(seconds=time_budget)
     polled = 0
     while timezone.now() < deadline:
-        batch = lease_due_orders(limit=settings.ORDER_POLL_BATCH)
-        for order_id in batch:
-            poll_order(order_id=order_id, client=client)
-        polled += len(batch)
-        if len(batch) < settings.ORDER_POLL_BATCH:
+        batch, until = _lease_due(limit=settings.ORDER_POLL_BATCH)
+        left = list(batch)
+        try:
+            while left and timezone.now() < deadline:
+                poll_order(order_id=left[0], client=client)
+                left.pop(0)
+                polled += 1
+        finally:
+            _release_lease(left, until=until)
+        if left or len(batch) < settings.ORDER_POLL_BATCH:
             break
     return polled
 
@@ -488,6 +608,13 @@ def repoll_now(*, order_id: int) -> bool:
 
 
 def refund_order(*, order_id: int, actor: str = "system") -> bool:
+    """Give a failed order's money back; True when it is refunded.
+
+    When it cannot be done now, the order stays failed with refund_due_reason saying what a
+    person has to do. A worker that dies between "failed" and this leaves neither: the
+    sweeper (sweep_refunds) calls this again.
+    """
+    from payments import selectors as payment_selectors
     from payments import services as payments
 
     order = Order.objects.get(pk=order_id)
@@ -500,13 +627,39 @@ def refund_order(*, order_id: int, actor: str = "system") -> bool:
             to=S.REFUNDED,
             actor=actor,
             message="Money refunded to the customer.",
+            refund_due_reason="",
         ):
             notifications.on_commit_notify(order_id, "refunded")
             return True
         return False
-    _note(order_id, status=S.FAILED, actor=actor, message="Refund due: refund by hand.")
-    notifications.on_commit_notify(order_id, "failed")
+    reason = payment_selectors.refund_due_reason(order=order)
+    noted = (
+        Order.objects.filter(pk=order_id, status=S.FAILED)
+        .exclude(refund_due_reason=reason)
+        .update(refund_due_reason=reason)
+    )
+    if noted:
+        _note(order_id, status=S.FAILED, actor=actor, message=f"Refund due: {reason}")
+        logger.warning("order %s: refund due: %s", order.number, reason, extra=order_context(order))
+    if noted and not order.refund_due_reason:
+        notifications.on_commit_notify(order_id, "failed")
     return False
+
+
+def sweep_refunds(*, limit: int = 500) -> int:
+    """Finish failed orders: a worker that died after "failed" left the refund undone.
+
+    Takes failed orders with no refund outcome for ORDER_REFUND_SWEEP_AFTER seconds, and
+    failed orders marked refund due (their payment may have been settled since); returns how
+    many it refunded.
+    """
+    cutoff = timezone.now() - _seconds("ORDER_REFUND_SWEEP_AFTER")
+    failed = Order.objects.filter(status=S.FAILED)
+    unsettled = failed.filter(refund_due_reason="", updated_at__lt=cutoff)
+    due = failed.exclude(refund_due_reason="")
+    ids = list(unsettled.order_by("updated_at").values_list("pk", flat=True)[:limit])
+    ids += list(due.order_by("updated_at").values_list("pk", flat=True)[:limit])
+    return sum(refund_order(order_id=order_id, actor="sweeper") for order_id in ids)
 
 
 def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bool:

@@ -341,6 +341,15 @@ ORDER_POLL_LEASE = env.float("ORDER_POLL_LEASE", default=120)
 ORDER_UNKNOWN_STATUS_REVIEW_AFTER = env.float("ORDER_UNKNOWN_STATUS_REVIEW_AFTER", default=1800)
 ORDER_PROCESSING_MAX_AGE = env.float("ORDER_PROCESSING_MAX_AGE", default=86400)
 ORDER_BALANCE_CHECK_INTERVAL = env.float("ORDER_BALANCE_CHECK_INTERVAL", default=60)
+# How long a lookup of a reference isipay says is used is retried (with backoff) before review.
+ORDER_ADOPT_RETRY_FOR = env.float("ORDER_ADOPT_RETRY_FOR", default=300)
+# A failed order with no refund outcome this long after failing is refunded by the sweeper.
+ORDER_REFUND_SWEEP_AFTER = env.float("ORDER_REFUND_SWEEP_AFTER", default=120)
+# Before placing, the item's cost is re-read from isipay unless the last reading is at most
+# SUPPLIER_COST_MAX_AGE old; when isipay cannot be read, an order is placed on a reading at
+# most SUPPLIER_COST_MAX_STALE old, else retried later.
+SUPPLIER_COST_MAX_AGE = env.float("SUPPLIER_COST_MAX_AGE", default=60)
+SUPPLIER_COST_MAX_STALE = env.float("SUPPLIER_COST_MAX_STALE", default=300)
 SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 CELERY_BEAT_SCHEDULE |= {
@@ -353,7 +362,9 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "orders.tasks.check_supplier_balance",
         "schedule": ORDER_BALANCE_CHECK_INTERVAL,
     },
+    "sweep-refunds": {"task": "orders.sweep_refunds", "schedule": ORDER_SWEEP_INTERVAL},
 }
+CELERY_TASK_ROUTES["orders.sweep_refunds"] = {"queue": "submit"}
 
 # --- Payments -------------------------------------------------------------------------------
 # Providers offered at checkout, in order: "sandbox" (local test page) and/or "midtrans".

@@ -214,3 +214,18 @@ def test_snapshot_deposit_and_markup_change_lists_do_not_grow_with_rows(manager_
     assert count() == few
     page = manager_client.get(urls[0]).content.decode()
     assert "+Rp 1<" in page  # each snapshot's change since the one before
+
+
+def test_a_cost_rise_between_order_and_placement_leaves_no_difference(
+    place_order, isipay_client, sandbox
+):
+    order = place_order(code="MLBB_ID_59")  # quoted at Rp 14.590, sold for Rp 15.800
+    sandbox.set_price("MLBB_ID_59", 14590 + 485)  # isipay raises it before it is placed
+    snapshot(isipay_client)
+    order = submit(order, isipay_client)
+    snapshot(isipay_client)
+
+    [interval] = reconcile().intervals
+    assert interval.actual == -(14590 + 485)
+    assert interval.charged == order.placed_cost == 14590 + 485
+    assert interval.difference == 0

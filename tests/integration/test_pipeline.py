@@ -93,9 +93,7 @@ def test_cost_above_price_is_held_for_review_without_a_supplier_call(worker, san
     order = services.create_order(
         variant=variant, account={"user_id": "123456789", "zone_id": "2345"}
     )
-    Variant.objects.filter(pk=variant.pk).update(
-        cost_price=order.price + 100, sell_price=order.price + 1_000
-    )
+    sandbox.set_price("MLBB_ID_5", order.price + 100)  # isipay raised it; no sync since
     payments.confirm_paid(payment=payments.start_payment(order=order))
     assert wait_status(order, S.NEEDS_REVIEW) == S.NEEDS_REVIEW
     assert sandbox.order_calls(order.reference_number) == 0

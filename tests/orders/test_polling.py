@@ -128,3 +128,19 @@ def test_a_real_pending_order_is_polled_again_later(place_order, isipay_client, 
     assert poll(order, isipay_client) == "pending"
     order.refresh_from_db()
     assert order.supplier_status == "Pending" and order.poll_count == 1
+
+
+def test_the_time_budget_is_checked_per_order_and_unpolled_orders_are_given_back(
+    processing, isipay_client, sandbox, settings
+):
+    settings.ORDER_POLL_BATCH = 100
+    orders = [processing() for _ in range(4)]
+    sandbox.inject("/api/v1/status-order", "slow", times=None, seconds=0.3)  # isipay is slow
+    assert services.poll_due(client=isipay_client, time_budget=0.2) == 1  # one batch, one order
+    now = timezone.now()
+    left = Order.objects.filter(pk__in=[o.pk for o in orders], status=S.PROCESSING)
+    assert left.count() == 3
+    # Given back, due at once: not leased for ORDER_POLL_LEASE (120 s) by a finished task.
+    assert all(order.next_poll_at <= now for order in left)
+    sandbox.clear_faults()
+    assert services.poll_due(client=isipay_client) == 3

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core import mail
 from django.utils import timezone
 
-from catalog.models import Variant
+from catalog.models import Product, Variant
 from orders import services
 from orders.models import Order, OrderEvent, SubmissionQueue
 from payments.models import Payment
@@ -162,9 +162,11 @@ def test_cost_above_price_goes_to_review_without_calling_isipay(
     place_order, isipay_client, sandbox
 ):
     order = place_order()
+    # A reading of the game's variants from a few seconds ago already has the rise.
     Variant.objects.filter(code="MLBB_ID_5").update(
         cost_price=order.price + 1, sell_price=order.price + 500
     )
+    Product.objects.filter(code="mobile-legends").update(variants_read_at=timezone.now())
     assert submit(order, isipay_client) == "review"
     order = reload(order)
     assert order.status == S.NEEDS_REVIEW
@@ -195,3 +197,41 @@ def test_sweeper_leaves_fresh_submissions_alone(place_order, django_capture_on_c
     with django_capture_on_commit_callbacks() as callbacks:
         assert services.sweep_submissions() == 0
     assert callbacks == []
+
+
+def test_reference_lookup_without_answer_is_retried_with_backoff_before_review(
+    place_order, isipay_client, sandbox, settings, django_capture_on_commit_callbacks
+):
+    settings.ORDER_ADOPT_RETRY_FOR = 300
+    order = place_order()
+    sandbox.inject("/api/v1/order", "drop")  # isipay took it; the answer was lost
+    assert submit(order, isipay_client) == "retry"
+    sandbox.inject("/api/v1/status-order", "http502", times=2)  # then its lookup fails twice
+    for _ in range(2):
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert submit(order, isipay_client) == "retry"
+        assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]
+        assert reload(order).status == S.PAID and reload(order).next_submit_at > timezone.now()
+    assert submit(order, isipay_client) == "adopted"
+    order = reload(order)
+    assert order.status == S.PROCESSING
+    assert order.invoice_number == sandbox.orders[order.reference_number].invoice
+    assert sandbox.order_calls(order.reference_number) == 2  # the order was not sent again
+
+
+def test_reference_lookup_still_unanswered_after_the_retry_window_goes_to_review(
+    place_order, isipay_client, sandbox, settings
+):
+    settings.ORDER_ADOPT_RETRY_FOR = 300
+    order = place_order()
+    sandbox.inject("/api/v1/order", "drop")
+    submit(order, isipay_client)
+    sandbox.inject("/api/v1/status-order", "http502", times=None)
+    assert submit(order, isipay_client) == "retry"
+    Order.objects.filter(pk=order.pk).update(  # five minutes of unanswered lookups later
+        duplicate_seen_at=timezone.now() - timedelta(seconds=301)
+    )
+    assert submit(order, isipay_client) == "review"
+    order = reload(order)
+    assert order.status == S.NEEDS_REVIEW and order.reference_number in order.review_reason
+    assert sandbox.order_calls(order.reference_number) == 2

@@ -1,0 +1,31 @@
+"""Payment reads for other apps (orders asks here, never reads payment rows itself)."""
+
+from orders.models import Order
+
+from .models import Payment
+
+P = Payment.Status
+
+
+def refund_due_reason(*, order: Order) -> str:
+    """Why the money of a failed order is not back yet, as a person would act on it."""
+    payments = list(order.payments.all())
+    for payment in payments:
+        if payment.status == P.REFUNDING:
+            return (
+                f"The refund of payment {payment.reference} (Rp {payment.amount}) was sent to "
+                f"{payment.provider} but its answer was never recorded: check it there, and "
+                "refund by hand if it did not go through."
+            )
+    for payment in payments:
+        if payment.status == P.REFUND_DUE:
+            return (
+                f"{payment.provider} did not refund payment {payment.reference}: refund "
+                f"Rp {payment.amount} to the customer by hand."
+            )
+    if not any(payment.status == P.PAID for payment in payments):
+        return (
+            "No captured payment was found for this order: check the payment provider, "
+            "and refund by hand if the customer was charged."
+        )
+    return "The refund did not go through: refund by hand."
