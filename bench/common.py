@@ -14,7 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-SANDBOX_TOKEN = "sandbox-token"  # the sandbox's token; the bench's ISIPAY_API_TOKEN
+# The bench's ISIPAY_API_TOKEN, given to its sandbox: production settings refuse the demo token.
+SANDBOX_TOKEN = "bench-isipay-token-0123456789abcdef"
 BENCH_SECRET_KEY = "bench-secret-key-not-for-production-0123456789abcdef"
 
 
@@ -88,6 +89,10 @@ def part_env(workdir: Path, database_url: str, **extra: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         # No mail server here: receipts go nowhere (production sends them by SMTP).
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        # Production refuses a local SITE_URL and sandbox payments; the bench is a staging shop.
+        "SITE_URL": "https://shop.example",
+        "PAYMENT_PROVIDERS": "sandbox",
+        "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION": "true",
         "PYTHONPATH": str(ROOT),
     }
     env.update(extra)
