@@ -244,15 +244,17 @@ def review_count() -> int:
 
 # --- reconciliation ------------------------------------------------------------------------
 #
-# isipay takes an order's cost from the deposit when it accepts the order, and gives it back
-# when the order fails there. Between two balance snapshots the balance should therefore move
-# by: deposits - costs of orders isipay accepted + costs of orders isipay failed. Our event
-# log dates each of those moments:
+# isipay takes an order's cost from the deposit when it accepts the order. Whether it gives
+# that cost back when the order fails there, its API document does not say: that is the
+# setting ISIPAY_REFUNDS_FAILED_ORDERS, and the report shows the failed orders' cost on its own
+# line and the difference under the other assumption too. Between two balance snapshots the
+# balance should move by: deposits - costs of orders isipay accepted (+ costs of orders isipay
+# failed, if it gives them back). Our event log dates each of those moments:
 #   submitting -> processing                   isipay accepted the order: charged
-#   processing -> failed                       isipay reported a failure: refunded
+#   processing -> failed                       isipay reported a failure: failed there
 #   needs_review -> success, with no invoice   delivered, though we never saw isipay accept it:
 #                                              charged (dated when a person confirmed it)
-#   needs_review -> failed, with an invoice    isipay had accepted it; not delivered: refunded
+#   needs_review -> failed, with an invoice    isipay had accepted it; not delivered: failed
 # A charge or refund that isipay made just before a snapshot but we recorded just after it
 # shows as a difference in one interval and the opposite in the next; a difference that stays
 # in the running total is money to look into.
@@ -260,7 +262,7 @@ def review_count() -> int:
 CHARGED = Q(from_status=S.SUBMITTING, to_status=S.PROCESSING) | Q(
     from_status=S.NEEDS_REVIEW, to_status=S.SUCCESS, order__invoice_number=""
 )
-REFUNDED = Q(from_status=S.PROCESSING, to_status=S.FAILED) | Q(
+FAILED_AT_ISIPAY = Q(from_status=S.PROCESSING, to_status=S.FAILED) | Q(
     Q(from_status=S.NEEDS_REVIEW, to_status=S.FAILED) & ~Q(order__invoice_number="")
 )
 
@@ -271,16 +273,23 @@ class Interval:
     end: datetime
     balance_start: int
     balance_end: int
+    # The one assumption the expected change rests on (ISIPAY_REFUNDS_FAILED_ORDERS).
+    refunds_failed: bool = True
     charged: int = 0
     charged_orders: list[str] = field(default_factory=list)
-    refunded: int = 0
-    refunded_orders: list[str] = field(default_factory=list)
+    failed: int = 0  # the cost of orders isipay accepted and then failed
+    failed_orders: list[str] = field(default_factory=list)
     deposits: int = 0
     running_difference: int = 0
 
     @property
     def actual(self) -> int:
         return self.balance_end - self.balance_start
+
+    @property
+    def refunded(self) -> int:
+        """What the expected change counts as given back for failed orders."""
+        return self.failed if self.refunds_failed else 0
 
     @property
     def expected(self) -> int:
@@ -291,14 +300,20 @@ class Interval:
         return self.actual - self.expected
 
     @property
+    def difference_otherwise(self) -> int:
+        """The difference if the assumption about failed orders were the opposite one."""
+        return self.difference + (self.failed if self.refunds_failed else -self.failed)
+
+    @property
     def quiet(self) -> bool:
-        return not (self.charged_orders or self.refunded_orders or self.deposits
+        return not (self.charged_orders or self.failed_orders or self.deposits
                     or self.difference)  # fmt: skip
 
 
 @dataclass
 class Reconciliation:
     intervals: list[Interval]
+    refunds_failed: bool = True
 
     @property
     def ok(self) -> bool:
@@ -308,13 +323,21 @@ class Reconciliation:
     def difference(self) -> int:
         return sum(interval.difference for interval in self.intervals)
 
+    @property
+    def difference_otherwise(self) -> int:
+        return sum(interval.difference_otherwise for interval in self.intervals)
+
     def sum(self, name: str) -> int:
         return sum(getattr(interval, name) for interval in self.intervals)
 
 
 def reconciliation(*, start: datetime, end: datetime) -> Reconciliation:
     """The balance change between consecutive snapshots against what our orders and the
-    recorded deposits explain, for every interval ending from `start` to before `end`."""
+    recorded deposits explain, for every interval ending from `start` to before `end`.
+
+    The cost of orders that failed at isipay counts as given back when
+    settings.ISIPAY_REFUNDS_FAILED_ORDERS is on; it is reported on its own either way."""
+    refunds_failed = settings.ISIPAY_REFUNDS_FAILED_ORDERS
     before = (
         BalanceSnapshot.objects.filter(taken_at__lt=start)
         .order_by("-taken_at")
@@ -328,9 +351,9 @@ def reconciliation(*, start: datetime, end: datetime) -> Reconciliation:
     )
     snapshots = ([before] if before else []) + within
     if len(snapshots) < 2:
-        return Reconciliation(intervals=[])
+        return Reconciliation(intervals=[], refunds_failed=refunds_failed)
     intervals = [
-        Interval(start=t0, end=t1, balance_start=b0, balance_end=b1)
+        Interval(start=t0, end=t1, balance_start=b0, balance_end=b1, refunds_failed=refunds_failed)
         for (t0, b0), (t1, b1) in itertools.pairwise(snapshots)
     ]
     ends = [interval.end for interval in intervals]
@@ -341,7 +364,7 @@ def reconciliation(*, start: datetime, end: datetime) -> Reconciliation:
         return intervals[bisect.bisect_left(ends, moment)]
 
     events = (
-        OrderEvent.objects.filter(CHARGED | REFUNDED, **span)
+        OrderEvent.objects.filter(CHARGED | FAILED_AT_ISIPAY, **span)
         .annotate(charged=ExpressionWrapper(CHARGED, output_field=BooleanField()))
         .annotate(cost=actual_cost_of("order__"))
         .values_list("created_at", "charged", "cost", "order__number")
@@ -353,8 +376,8 @@ def reconciliation(*, start: datetime, end: datetime) -> Reconciliation:
             interval.charged += cost
             interval.charged_orders.append(number)
         else:
-            interval.refunded += cost
-            interval.refunded_orders.append(number)
+            interval.failed += cost
+            interval.failed_orders.append(number)
     deposits = BalanceDeposit.objects.filter(
         made_at__gt=snapshots[0][0], made_at__lte=snapshots[-1][0]
     ).values_list("made_at", "amount")
@@ -365,4 +388,4 @@ def reconciliation(*, start: datetime, end: datetime) -> Reconciliation:
     for interval in intervals:
         running += interval.difference
         interval.running_difference = running
-    return Reconciliation(intervals=intervals)
+    return Reconciliation(intervals=intervals, refunds_failed=refunds_failed)

@@ -109,6 +109,10 @@ def reports(request):
     )
 
 
+RECONCILIATION_TOTALS = ("actual", "charged", "failed", "refunded", "deposits", "expected",
+                         "difference")  # fmt: skip
+
+
 @require_GET
 def reconciliation(request):
     _require(request, "backoffice.view_reports")
@@ -127,10 +131,7 @@ def reconciliation(request):
         start=start,
         end=end,
         result=result,
-        totals={
-            name: result.sum(name)
-            for name in ("actual", "charged", "refunded", "deposits", "expected", "difference")
-        },
+        totals={name: result.sum(name) for name in RECONCILIATION_TOTALS},
         rows=rows[-MAX_INTERVAL_ROWS:],
         cut=max(len(rows) - MAX_INTERVAL_ROWS, 0),
         quiet=len(result.intervals) - len(rows),

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from backoffice.permissions import without_money
 from storefront.templatetags.money import rupiah
 
 from . import services
@@ -200,6 +201,16 @@ class ProductAdmin(BulkMarkupMixin, admin.ModelAdmin):
                 ),
             )
         )
+
+    # Support may look games up, but sees no markup (backoffice.permissions).
+    def get_list_display(self, request):
+        return without_money(super().get_list_display(request), request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        return [
+            (title, {**options, "fields": without_money(options["fields"], request.user)})
+            for title, options in super().get_fieldsets(request, obj)
+        ]
 
     def save_model(self, request, obj, form, change):
         # Only what the owner changed: the supplier's fields belong to the sync, which may be

@@ -3,7 +3,9 @@
 The sync writes in bulk with a constant number of statements per product, and writes nothing
 at all for what did not change. It retires rather than deletes, and only after a successful
 product listing; a failed variant call for one product leaves that product's variants as
-they were.
+they were. The catalog version moves as soon as each product's writes commit (not when the
+whole run ends), so a game's page never shows old prices while the rest of a slow sync runs;
+a product with nothing changed moves nothing.
 """
 
 import logging
@@ -93,9 +95,7 @@ def _start_run() -> SyncRun:
 
 
 def _finish_run(run: SyncRun, counts: SyncCounts, *, error: str = "") -> SyncRun:
-    written = ("created", "updated", "retired", "revived")
-    if any(counts.products[key] or counts.variants[key] for key in written):
-        bump_catalog_version()
+    # No version move here: each write moved it as it committed (_sync_products/_variants).
     if error:
         run.status = SyncRun.Status.FAILED
     elif counts.products["failed"]:
@@ -154,6 +154,8 @@ def _sync_products(listing: list[isipay.Product], *, now, counts: SyncCounts) ->
         Product.objects.bulk_update(changed, ["name", "is_active", "retired_at", "updated_at"])
         if retire:
             Product.objects.filter(pk__in=retire).update(retired_at=now, updated_at=now)
+    if new or changed or retire:
+        transaction.on_commit(bump_catalog_version)  # at once when no transaction is open
     counts.products["retired"] += len(retire)
     return listed
 
@@ -220,6 +222,9 @@ def _sync_variants(
         )
         if retire:
             Variant.objects.filter(pk__in=retire).update(retired_at=now, updated_at=now)
+    # This game's new prices show now, not when the whole run ends: in this process at once,
+    # in a web process within catalog.cache.REUSE_SECONDS.
+    transaction.on_commit(bump_catalog_version)
     counts.variants["retired"] += len(retire)
 
 

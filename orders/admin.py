@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from backoffice.permissions import is_money, without_money
 from catalog.models import Product
 from storefront.templatetags.money import rupiah
 
@@ -176,8 +177,12 @@ class OrderAdmin(admin.ModelAdmin):
         (_("Payment"), ("payment_provider", "payment_reference")),
     )  # fmt: skip
 
+    def get_list_display(self, request):
+        return without_money(super().get_list_display(request), request.user)
+
     def get_fieldsets(self, request, obj=None):
-        fields = {field.name for field in Order._meta.fields} - {"id"}
+        # Without the money permission no cost of any kind shows (backoffice.permissions).
+        fields = set(without_money([f.name for f in Order._meta.fields], request.user)) - {"id"}
         known = [
             (title, [name for name in names if name in fields]) for title, names in self.FIELDSETS
         ]
@@ -329,11 +334,16 @@ class OrderAdmin(admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:
             return redirect(reverse("admin:orders_order_changelist") + "?e=1")
+        header = selectors.export_header()
         rows = selectors.export_rows(changelist.queryset)
+        shown = without_money(header, request.user)
+        if shown != header:  # no money permission: no cost or profit column
+            keep = [i for i, title in enumerate(header) if not is_money(title)]
+            rows = ([row[i] for i in keep] for row in rows)
         writer = csv.writer(_Echo())
         body = chain(
             ["\ufeff"],  # a byte-order mark: spreadsheet programs then read UTF-8 correctly
-            (writer.writerow(row) for row in chain([selectors.export_header()], rows)),
+            (writer.writerow(row) for row in chain([shown], rows)),
         )
         response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -13,6 +13,7 @@ from backoffice.models import BalanceDeposit, BalanceSnapshot
 from orders import services as order_services
 from orders.models import Order
 from storefront.celery import app as celery_app
+from storefront.templatetags.money import rupiah
 
 S = Order.Status
 URL = reverse("backoffice:reconciliation")
@@ -53,6 +54,47 @@ def test_a_run_of_sandbox_orders_leaves_no_difference(
     assert interval.refunded == failed.cost
     assert interval.actual == interval.expected
     assert interval.difference == 0 and result.difference == 0
+
+
+@pytest.mark.parametrize("isipay_gives_back", [True, False], ids=["gives-back", "keeps"])
+@pytest.mark.parametrize("assumed", [True, False], ids=["assumed-true", "assumed-false"])
+def test_failed_orders_cost_is_its_own_line_and_the_setting_names_the_assumption(
+    assumed,
+    isipay_gives_back,
+    settings,
+    place_order,
+    isipay_client,
+    sandbox,
+    manager_client,
+    django_capture_on_commit_callbacks,
+):
+    settings.ISIPAY_REFUNDS_FAILED_ORDERS = assumed
+    snapshot(isipay_client)
+    delivered = submit(place_order(), isipay_client)
+    failed = submit(place_order(), isipay_client)
+    sandbox.set_order_status(failed.invoice_number, "Failed", refund=isipay_gives_back)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert order_services.poll_order(order_id=failed.pk, client=isipay_client) == "failed"
+    snapshot(isipay_client)
+
+    result = reconcile()
+    [interval] = result.intervals
+    assert interval.charged == delivered.cost + failed.cost
+    assert (interval.failed, interval.failed_orders) == (failed.cost, [failed.number])
+    # Right assumption: every rupiah explained. Wrong one: off by exactly the failed cost, and
+    # the other assumption's difference is nil.
+    wrong_by = 0 if assumed == isipay_gives_back else (-failed.cost if assumed else failed.cost)
+    assert result.difference == wrong_by
+    right_by = failed.cost if assumed else -failed.cost  # what the other assumption is off by
+    assert result.difference_otherwise == (0 if wrong_by else right_by)
+
+    page = manager_client.get(URL).content.decode()
+    assert "Failed at isipay" in page and rupiah(failed.cost) in page
+    named = f"ISIPAY_REFUNDS_FAILED_ORDERS={'true' if assumed else 'false'}"
+    assert named in page
+    otherwise = "keeps" if assumed else "gives back"
+    other = rupiah(result.difference_otherwise)
+    assert f"if isipay {otherwise} the cost of failed orders: {other}" in page
 
 
 def test_a_charge_no_order_explains_shows_as_the_exact_difference(

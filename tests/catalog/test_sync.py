@@ -3,15 +3,22 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from catalog import services
+from catalog.cache import VERSION_KEY, catalog_version
 from catalog.models import MarkupRule, Product, SyncRun, Variant
+from isipay import IsipayClient
 from isipay.sandbox import generated_catalog
+from storefront.templatetags.money import rupiah
+
+from ..conftest import SANDBOX_TOKEN
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +185,45 @@ def test_sync_command_prints_counts(sandbox, capsys):
     assert "products: created" in out
     assert "variants: created" in out
     assert "succeeded" in out
+
+
+@pytest.mark.django_db(transaction=True)  # real commits: the version moves after each one
+def test_a_games_new_price_shows_on_its_page_before_the_sync_ends(isipay_client, sandbox, client):
+    sync(isipay_client)
+    game = Product.objects.get(code="mobile-legends")
+    url = reverse("catalog:game", args=[game.slug])
+    old_price = Variant.objects.get(code="MLBB_ID_5").sell_price
+    assert rupiah(old_price) in client.get(url).content.decode()  # the page is cached now
+    sandbox.set_price("MLBB_ID_5", 5_000)
+    listed = list(sandbox.catalog)
+    next_game = listed[listed.index("mobile-legends") + 1]
+
+    pages_during_sync = []
+
+    class SlowIsipay(IsipayClient):
+        """While isipay answers for the next game, a customer opens Mobile Legends' page."""
+
+        def variants(self, product_code):
+            if product_code == next_game:
+                pages_during_sync.append(client.get(url).content.decode())
+            return super().variants(product_code)
+
+    sync(SlowIsipay(base_url=sandbox.url, token=SANDBOX_TOKEN, timeout=2))
+    new_price = Variant.objects.get(code="MLBB_ID_5").sell_price
+    assert new_price != old_price
+    [page] = pages_during_sync
+    assert rupiah(new_price) in page and rupiah(old_price) not in page
+
+
+def test_a_sync_that_changes_nothing_keeps_the_cached_pages(
+    isipay_client, sandbox, django_capture_on_commit_callbacks
+):
+    sync(isipay_client)
+    version = catalog_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(isipay_client)
+    assert cache.get(VERSION_KEY) == version
+    sandbox.set_price("MLBB_ID_5", 5_000)
+    with django_capture_on_commit_callbacks(execute=True):
+        sync(isipay_client)
+    assert cache.get(VERSION_KEY) != version
