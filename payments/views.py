@@ -51,6 +51,8 @@ def midtrans_notify(request):
     a few IPs, and its genuine notifications must never wait for a 429 to pass.
     """
     if "midtrans" not in settings.PAYMENT_PROVIDERS:
+        if _over_limit(request):  # nothing can pass the signature check
+            return JsonResponse({"error": "too many requests"}, status=429)
         raise Http404("Midtrans is off")
     try:
         payload = json.loads(request.body)
@@ -63,14 +65,19 @@ def midtrans_notify(request):
     return JsonResponse({"result": result})
 
 
-def _rejected(request, reason: str, *, status: int, unsigned: bool) -> JsonResponse:
-    if unsigned and is_ratelimited(
+def _over_limit(request) -> bool:
+    """Counts one more unsigned notification from this IP; True once over RATELIMIT_WEBHOOK."""
+    return is_ratelimited(
         request,
         group="payments.midtrans_notify.unsigned",
         key="ip",
         rate=settings.RATELIMIT_WEBHOOK,
         increment=True,
-    ):
+    )
+
+
+def _rejected(request, reason: str, *, status: int, unsigned: bool) -> JsonResponse:
+    if unsigned and _over_limit(request):
         return JsonResponse({"error": "too many requests"}, status=429)
     logger.warning("Midtrans notification rejected: %s", reason)
     return JsonResponse({"error": reason}, status=status)
