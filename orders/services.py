@@ -681,16 +681,30 @@ def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bo
 
 
 def expire_unpaid() -> int:
-    """Unpaid orders past PAYMENT_TIMEOUT expire, and their open payment attempts with them."""
+    """Unpaid orders past PAYMENT_TIMEOUT expire, and their open payment attempts with them.
+
+    Each open attempt is asked about at the provider first (a lost notification must not
+    expire a paid order), and closed there too (so it cannot be paid later).
+    """
     from payments import services as payments
 
     cutoff = timezone.now() - _seconds("PAYMENT_TIMEOUT")
     expired = 0
     for order in Order.objects.filter(status=S.AWAITING_PAYMENT, created_at__lt=cutoff):
+        if payments.paid_at_provider(order=order):
+            continue
         if expire_order(order_id=order.pk):
             payments.cancel_open_payments(order=order)
             expired += 1
     return expired
+
+
+def note_late_payment(*, order_id: int, message: str, actor: str = "payment") -> None:
+    """A payment event on a closed order (paid after it expired, and its refund): noted in its
+    timeline, and its page shows it."""
+    status, number = Order.objects.filter(pk=order_id).values_list("status", "number").get()
+    _note(order_id, status=status, actor=actor, message=message)
+    order_changed(number)
 
 
 # --- back office ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from catalog import selectors as catalog_selectors
+from payments import PaymentError
+from payments import selectors as payment_selectors
 from payments import services as payments
 from storefront.pagecache import render_cached
 from storefront.security import client_ip
@@ -70,6 +72,7 @@ def _order_context(order: Order) -> dict:
         "account": [(fields.get(name, name), value) for name, value in order.account.items()],
         "steps": selectors.timeline(order),
         "change_url": selectors.change_order_url(order),
+        "late_payment": payment_selectors.late_payment(order),
         "refresh": selectors.refresh_seconds(order),
         "email": selectors.masked_email(order.contact_email),
         "phone": selectors.masked_phone(order.contact_phone),
@@ -116,7 +119,7 @@ def pay(request, number: str):
         return redirect("orders:detail", number=number)
     try:
         payment = payments.start_payment(order=order)
-    except Exception:  # the gateway is down: the order waits, the customer can try again
+    except PaymentError:  # the gateway is down or said no: the order waits; try again
         messages.error(request, _("The payment service is not answering. Please try again."))
         return redirect("orders:detail", number=number)
     return redirect(payment.redirect_url)

@@ -1,0 +1,3 @@
+from .errors import PaymentError, PaymentRefused, PaymentUnavailable
+
+__all__ = ["PaymentError", "PaymentRefused", "PaymentUnavailable"]

@@ -22,6 +22,13 @@ class Payment(models.Model):
     redirect_url = models.URLField(max_length=500, blank=True)
     provider_token = models.CharField(max_length=200, blank=True)
     refund_reference = models.CharField(max_length=100, blank=True)
+    # Why the money goes back, as sent to the provider; how often the refund was sent.
+    refund_reason = models.CharField(max_length=200, blank=True)
+    refund_attempts = models.PositiveSmallIntegerField(default=0)
+    # Why a person has to refund it (the provider refused, or never confirmed).
+    refund_due_reason = models.CharField(max_length=500, blank=True)
+    # Last time the provider was asked about this attempt (lost notifications).
+    checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -7,12 +7,19 @@ attempt's status, and refunds. Providers never touch orders: payments.services d
 import hashlib
 import hmac
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
 
+import requests
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
+
+from .errors import PaymentRefused, PaymentUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -34,18 +41,24 @@ class Refunded:
 class RemoteStatus:
     """What the provider itself says about an attempt (never trusted from a notification)."""
 
-    state: str  # "paid", "pending", "failed", "expired" or "unknown"
+    state: str  # "paid", "pending", "failed", "expired", "refunded" or "unknown"
     amount: int | None
     raw_status: str = ""
 
 
 class Provider(Protocol):
+    """Every method raises only payments.errors: PaymentUnavailable (no answer; a write may
+    have happened) or PaymentRefused (an answer that says no)."""
+
     name: str
     label: str
 
-    def start(self, *, reference: str, amount: int, item: str, finish_url: str) -> Started: ...
+    def start(self, *, reference: str, amount: int, item: str, finish_url: str,
+              opened_at: datetime | None = None) -> Started: ...  # fmt: skip
 
     def status(self, *, reference: str) -> RemoteStatus: ...
+
+    def cancel(self, *, reference: str) -> None: ...
 
     def refund(self, *, reference: str, amount: int, reason: str) -> Refunded: ...
 
@@ -56,18 +69,43 @@ class SandboxProvider:
     name = "sandbox"
     label = "Sandbox (demo)"
 
-    def start(self, *, reference: str, amount: int, item: str, finish_url: str) -> Started:
+    def start(self, *, reference: str, amount: int, item: str, finish_url: str,
+              opened_at: datetime | None = None) -> Started:  # fmt: skip
         return Started(redirect_url=reverse("payments:sandbox", args=[reference]))
 
     def status(self, *, reference: str) -> RemoteStatus:
         return RemoteStatus(state="unknown", amount=None)
 
+    def cancel(self, *, reference: str) -> None:
+        return None
+
     def refund(self, *, reference: str, amount: int, reason: str) -> Refunded:
         return Refunded(ok=True, reference=f"SBX-REFUND-{reference}")
 
 
+class TimeoutSession(requests.Session):
+    """A requests Session whose calls time out unless told otherwise.
+
+    midtransclient calls `requests` with no timeout at all; its HttpClient takes any object
+    with requests' `request` method, so the provider hands it one of these.
+    """
+
+    def __init__(self, *, connect: float, read: float) -> None:
+        super().__init__()
+        self.timeout = (connect, read)
+
+    def request(self, method, url, *args, **kwargs):
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().request(method, url, *args, **kwargs)
+
+
 class MidtransProvider:
-    """Midtrans Snap through the official midtransclient; keys come from settings."""
+    """Midtrans Snap through the official midtransclient; keys come from settings.
+
+    Every call has MIDTRANS_CONNECT_TIMEOUT / MIDTRANS_READ_TIMEOUT and raises only the named
+    errors of payments.errors.
+    """
 
     name = "midtrans"
     label = "QRIS, e-wallet, virtual account (Midtrans)"
@@ -75,6 +113,7 @@ class MidtransProvider:
     PAID = {"settlement"}
     FAILED = {"deny", "cancel", "failure"}
     EXPIRED = {"expire"}
+    REFUNDED = {"refund"}
 
     def __init__(self) -> None:
         import midtransclient
@@ -86,21 +125,71 @@ class MidtransProvider:
         }
         self.snap = midtransclient.Snap(**options)
         self.core = midtransclient.CoreApi(**options)
-
-    def start(self, *, reference: str, amount: int, item: str, finish_url: str) -> Started:
-        transaction = self.snap.create_transaction(
-            {
-                "transaction_details": {"order_id": reference, "gross_amount": amount},
-                "item_details": [
-                    {"id": reference, "price": amount, "quantity": 1, "name": item[:50]}
-                ],
-                "callbacks": {"finish": finish_url},
-            }
+        session = TimeoutSession(
+            connect=settings.MIDTRANS_CONNECT_TIMEOUT, read=settings.MIDTRANS_READ_TIMEOUT
         )
+        self.snap.http_client.http_client = session
+        self.core.http_client.http_client = session
+
+    @staticmethod
+    @contextmanager
+    def _calling(what: str, reference: str) -> Iterator[None]:
+        """Translate requests' and midtransclient's exceptions into ours."""
+        from midtransclient.error_midtrans import JSONDecodeError, MidtransAPIError
+
+        try:
+            yield
+        except requests.Timeout as exc:
+            raise PaymentUnavailable(f"Midtrans {what} of {reference}: no answer in time") from exc
+        except requests.RequestException as exc:
+            raise PaymentUnavailable(
+                f"Midtrans {what} of {reference}: {type(exc).__name__}"
+            ) from exc
+        except JSONDecodeError as exc:
+            raise PaymentUnavailable(f"Midtrans {what} of {reference}: not JSON") from exc
+        except MidtransAPIError as exc:
+            answer = exc.api_response_dict if isinstance(exc.api_response_dict, dict) else {}
+            status = _int(answer.get("status_code")) or exc.http_status_code
+            message = str(answer.get("status_message", ""))[:200]
+            if exc.http_status_code >= 500 or (status or 0) >= 500:
+                raise PaymentUnavailable(
+                    f"Midtrans {what} of {reference}: {status} {message}"
+                ) from exc
+            raise PaymentRefused(
+                f"Midtrans refused the {what} of {reference}: {status} {message}", status=status
+            ) from exc
+
+    def start(self, *, reference: str, amount: int, item: str, finish_url: str,
+              opened_at: datetime | None = None) -> Started:  # fmt: skip
+        opened_at = opened_at or timezone.now()
+        with self._calling("payment", reference):
+            transaction = self.snap.create_transaction(
+                {
+                    "transaction_details": {"order_id": reference, "gross_amount": amount},
+                    "item_details": [
+                        {"id": reference, "price": amount, "quantity": 1, "name": item[:50]}
+                    ],
+                    "callbacks": {"finish": finish_url},
+                    # Payable only until the order expires, not Midtrans' default 24 hours.
+                    "expiry": {
+                        "start_time": timezone.localtime(opened_at).strftime(
+                            "%Y-%m-%d %H:%M:%S %z"
+                        ),
+                        "unit": "minute",
+                        "duration": snap_expiry_minutes(),
+                    },
+                }
+            )
         return Started(redirect_url=transaction["redirect_url"], token=transaction["token"])
 
     def status(self, *, reference: str) -> RemoteStatus:
-        answer = self.core.transactions.status(reference)
+        try:
+            with self._calling("status check", reference):
+                answer = self.core.transactions.status(reference)
+        except PaymentRefused as exc:
+            if exc.status == 404:  # the customer has not chosen a method in Snap yet
+                return RemoteStatus(state="pending", amount=None, raw_status="not found")
+            raise
         raw = str(answer.get("transaction_status", ""))
         fraud = str(answer.get("fraud_status", "accept"))
         if raw in self.PAID or (raw == "capture" and fraud == "accept"):
@@ -109,6 +198,8 @@ class MidtransProvider:
             state = "failed"
         elif raw in self.EXPIRED:
             state = "expired"
+        elif raw in self.REFUNDED:
+            state = "refunded"
         elif raw in {"pending", "authorize"} or raw == "capture":
             state = "pending"
         else:
@@ -116,17 +207,45 @@ class MidtransProvider:
         return RemoteStatus(state=state, amount=parse_amount(answer.get("gross_amount")),
                             raw_status=raw)  # fmt: skip
 
-    def refund(self, *, reference: str, amount: int, reason: str) -> Refunded:
+    def cancel(self, *, reference: str) -> None:
+        """Close a pending transaction at Midtrans (its expire endpoint)."""
         try:
-            answer = self.core.transactions.refund(
-                reference, {"refund_key": f"{reference}-refund", "amount": amount, "reason": reason}
-            )
-        except Exception as exc:  # midtransclient raises its own API and HTTP errors
-            logger.warning("Midtrans refund of %s refused: %s", reference, type(exc).__name__)
-            return Refunded(ok=False, message=f"Midtrans refused the refund: {exc}")
+            with self._calling("expiry", reference):
+                self.core.transactions.expire(reference)
+        except PaymentRefused as exc:
+            if exc.status != 404:  # 404: never charged; Snap's own expiry closes the page
+                raise
+
+    def refund(self, *, reference: str, amount: int, reason: str) -> Refunded:
+        """The same refund key on every try: Midtrans refunds a key once."""
+        try:
+            with self._calling("refund", reference):
+                answer = self.core.transactions.refund(
+                    reference,
+                    {"refund_key": refund_key(reference), "amount": amount, "reason": reason[:255]},
+                )
+        except PaymentRefused as exc:
+            logger.warning("Midtrans refund of %s refused: %s", reference, exc)
+            return Refunded(ok=False, message=str(exc))
         ok = str(answer.get("status_code")) in {"200", "201"}
         return Refunded(ok=ok, reference=str(answer.get("refund_key", "")),
                         message=str(answer.get("status_message", "")))  # fmt: skip
+
+
+def refund_key(reference: str) -> str:
+    return f"{reference}-refund"
+
+
+def snap_expiry_minutes() -> int:
+    """PAYMENT_TIMEOUT in Snap's smallest unit, the minute (rounded up, at least one)."""
+    return max(1, -(-settings.PAYMENT_TIMEOUT // 60))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
 
 
 def signature_is_valid(payload: dict, server_key: str) -> bool:
@@ -136,8 +255,9 @@ def signature_is_valid(payload: dict, server_key: str) -> bool:
         given = str(payload["signature_key"])
     except KeyError:
         return False
-    expected = hashlib.sha512((text + server_key).encode()).hexdigest()
-    return hmac.compare_digest(expected, given)
+    # Bytes, not str: compare_digest refuses a str that is not ASCII (a TypeError, a 500).
+    expected = hashlib.sha512((text + server_key).encode(errors="surrogatepass")).hexdigest()
+    return hmac.compare_digest(expected.encode(), given.encode(errors="surrogatepass"))
 
 
 def parse_amount(value) -> int | None:

@@ -1,4 +1,5 @@
-"""Payment reads for other apps (orders asks here, never reads payment rows itself)."""
+"""Payment reads for other apps and customer pages (orders asks here, never reads payment
+rows itself)."""
 
 from orders.models import Order
 
@@ -29,3 +30,16 @@ def refund_due_reason(*, order: Order) -> str:
             "and refund by hand if the customer was charged."
         )
     return "The refund did not go through: refund by hand."
+
+
+def late_payment(order: Order) -> str | None:
+    """For an expired order that was paid anyway: "refunded" once the money went back,
+    "refund" while it is on its way back (or due by hand); None otherwise."""
+    if order.status != Order.Status.EXPIRED:
+        return None
+    statuses = set(order.payments.values_list("status", flat=True))
+    if P.REFUNDED in statuses:
+        return "refunded"
+    if statuses & {P.PAID, P.REFUNDING, P.REFUND_DUE}:
+        return "refund"
+    return None

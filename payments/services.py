@@ -1,36 +1,63 @@
 """Payment writes. Payments tell orders "paid" via orders.services; orders ask for refunds here.
 
 Every Payment status change is a conditional update, so a repeated notification, a reload or
-two workers at once change nothing twice.
+two workers at once change nothing twice. Provider calls raise only payments.errors.
 """
 
 import logging
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from orders import services as order_services
 from orders.models import Order
 
+from .errors import PaymentError, PaymentRefused, PaymentUnavailable
 from .models import Payment
-from .providers import get_provider, parse_amount, signature_is_valid
+from .providers import RemoteStatus, get_provider, parse_amount, refund_key, signature_is_valid
 
 logger = logging.getLogger(__name__)
 P = Payment.Status
+# A refund is sent at most this many times (same refund key) before it is left to a person.
+REFUND_TRIES = 2
 
 
 class NotificationRejected(Exception):
-    """A webhook we must not act on; the message says why (no secret in it)."""
+    """A webhook we must not act on; the message says why (no secret in it).
 
-    def __init__(self, message: str, *, status: int = 400) -> None:
+    `unsigned` when it failed the signature check: only those count against the rate limit.
+    """
+
+    def __init__(self, message: str, *, status: int = 400, unsigned: bool = False) -> None:
         super().__init__(message)
         self.status = status
+        self.unsigned = unsigned
+
+
+class AmountMismatch(Exception):
+    """The provider reports a payment of another amount than the attempt's."""
+
+
+def _set(payment_id: int, *, from_: str | tuple[str, ...], **fields) -> bool:
+    """Payment's one conditional UPDATE (from one status, or any of several)."""
+    from_ = (from_,) if isinstance(from_, str) else from_
+    return bool(
+        Payment.objects.filter(pk=payment_id, status__in=from_).update(
+            updated_at=timezone.now(), **fields
+        )
+    )
 
 
 def start_payment(*, order: Order) -> Payment:
-    """Open a payment attempt; a reload reuses the open one instead of starting a second."""
+    """Open a payment attempt; a reload reuses the open one instead of starting a second.
+
+    Raises PaymentUnavailable or PaymentRefused when the provider cannot start it.
+    """
     open_payment = order.payments.filter(status=P.PENDING).first()
     if open_payment:
         return open_payment
@@ -42,7 +69,11 @@ def start_payment(*, order: Order) -> Payment:
         reference = f"{reference}-{secrets.token_urlsafe(24)}"
     finish_url = settings.SITE_URL.rstrip("/") + reverse("orders:detail", args=[order.number])
     started = provider.start(
-        reference=reference, amount=order.price, item=order.variant_name, finish_url=finish_url
+        reference=reference,
+        amount=order.price,
+        item=order.variant_name,
+        finish_url=finish_url,
+        opened_at=order.created_at,  # payable until the order expires, not from now
     )
     return Payment.objects.create(
         order=order,
@@ -55,29 +86,68 @@ def start_payment(*, order: Order) -> Payment:
 
 
 def confirm_paid(*, payment: Payment, actor: str = "payment") -> bool:
-    """The money arrived: record it once and hand the order to fulfilment."""
+    """The money arrived: record it once and hand the order to fulfilment.
+
+    An attempt we closed (expired, failed) that the provider nevertheless reports paid is money
+    received too: it is recorded, and refunded when its order has closed meanwhile.
+    """
     with transaction.atomic():
-        if not Payment.objects.filter(pk=payment.pk, status=P.PENDING).update(status=P.PAID):
+        if not _set(payment.pk, from_=(P.PENDING, P.EXPIRED, P.FAILED), status=P.PAID):
             return False
         if order_services.mark_paid(
             order_id=payment.order_id, payment_reference=payment.reference, actor=actor
         ):
             return True
-    # Paid after the order expired (or was paid by another attempt): give the money back.
-    order = Order.objects.get(pk=payment.order_id)
-    logger.warning("payment %s arrived for order %s in state %s; refunding it",
-                   payment.reference, order.number, order.status)  # fmt: skip
-    _refund_payment(payment, reason="payment arrived after the order closed")
+    _refund_late(payment)
     return False
+
+
+def _refund_late(payment: Payment) -> bool:
+    """Paid after the order expired (or after another attempt paid it): give the money back."""
+    number, status = Order.objects.filter(pk=payment.order_id).values_list("number", "status").get()
+    after = "expired" if status == Order.Status.EXPIRED else f"was already {status}"
+    logger.warning("payment %s arrived after order %s %s; refunding it",
+                   payment.reference, number, after)  # fmt: skip
+    order_services.note_late_payment(
+        order_id=payment.order_id,
+        message=f"Payment {payment.reference} arrived after the order {after}: refunding it.",
+    )
+    return _refund_payment(payment, reason=f"payment arrived after the order {after}")
 
 
 def close_payment(*, payment: Payment, status: str) -> bool:
     """A pending attempt failed or expired at the provider."""
-    return bool(Payment.objects.filter(pk=payment.pk, status=P.PENDING).update(status=status))
+    return _set(payment.pk, from_=P.PENDING, status=status)
 
 
 def cancel_open_payments(*, order: Order) -> int:
-    return order.payments.filter(status=P.PENDING).update(status=P.EXPIRED)
+    """Close the order's open attempts, at the provider first; returns how many closed.
+
+    One the provider cannot be reached about stays pending: check_pending_payments tries again.
+    """
+    closed = 0
+    for payment in order.payments.filter(status=P.PENDING):
+        closed += _cancel_at_provider(payment)
+    return closed
+
+
+def _cancel_at_provider(payment: Payment) -> bool:
+    try:
+        get_provider(payment.provider).cancel(reference=payment.reference)
+    except PaymentUnavailable as exc:
+        logger.warning("could not cancel payment %s yet: %s", payment.reference, exc)
+        return False
+    except PaymentRefused as exc:
+        # Most often: paid a moment ago. Its real status decides.
+        logger.info("provider would not cancel payment %s: %s", payment.reference, exc)
+        try:
+            remote = get_provider(payment.provider).status(reference=payment.reference)
+            apply_remote_status(payment=payment, remote=remote, actor=payment.provider)
+        except (PaymentError, AmountMismatch) as again:
+            logger.warning("payment %s: status after a refused cancel unknown: %s",
+                           payment.reference, again)  # fmt: skip
+        return False
+    return close_payment(payment=payment, status=P.EXPIRED)
 
 
 def refund(*, order: Order, reason: str) -> bool:
@@ -90,17 +160,82 @@ def refund(*, order: Order, reason: str) -> bool:
 
 def _refund_payment(payment: Payment, *, reason: str) -> bool:
     # Claim it first, so two workers can never both send the refund.
-    if not Payment.objects.filter(pk=payment.pk, status=P.PAID).update(status=P.REFUNDING):
+    if not _set(payment.pk, from_=P.PAID, status=P.REFUNDING, refund_reason=reason[:200],
+                refund_attempts=F("refund_attempts") + 1):  # fmt: skip
         return Payment.objects.filter(pk=payment.pk, status=P.REFUNDED).exists()
-    result = get_provider(payment.provider).refund(
-        reference=payment.reference, amount=payment.amount, reason=reason
+    return _send_refund(payment.pk)
+
+
+def _send_refund(payment_id: int) -> bool:
+    """Send a claimed (refunding) payment's refund and record the answer.
+
+    No answer leaves it refunding: sweep_refunds asks the provider later, and a retry uses the
+    same refund key.
+    """
+    payment = Payment.objects.get(pk=payment_id)
+    try:
+        result = get_provider(payment.provider).refund(
+            reference=payment.reference, amount=payment.amount, reason=payment.refund_reason
+        )
+    except PaymentUnavailable as exc:
+        logger.warning("refund of payment %s got no answer, left for the sweeper: %s",
+                       payment.reference, exc)  # fmt: skip
+        return False
+    if result.ok:
+        return _refund_done(payment, reference=result.reference)
+    _refund_due(payment, reason=f"{payment.provider} refused the refund: {result.message}")
+    return False
+
+
+def _refund_done(payment: Payment, *, reference: str) -> bool:
+    if not _set(payment.pk, from_=P.REFUNDING, status=P.REFUNDED, refund_reference=reference):
+        return False
+    _tell_order(payment, "refunded")
+    return True
+
+
+def _refund_due(payment: Payment, *, reason: str) -> None:
+    if _set(payment.pk, from_=P.REFUNDING, status=P.REFUND_DUE, refund_due_reason=reason[:500]):
+        logger.warning("refund of payment %s is due by hand: %s", payment.reference, reason)
+        _tell_order(payment, f"refund due: {reason}")
+
+
+def _tell_order(payment: Payment, outcome: str) -> None:
+    """A late payment's refund ended: noted on its order, whose page then says so."""
+    status, paid_by = (
+        Order.objects.filter(pk=payment.order_id).values_list("status", "payment_reference").get()
     )
-    Payment.objects.filter(pk=payment.pk).update(
-        status=P.REFUNDED if result.ok else P.REFUND_DUE, refund_reference=result.reference
-    )
-    if not result.ok:
-        logger.warning("refund of payment %s is due by hand: %s", payment.reference, result.message)
-    return result.ok
+    if status == Order.Status.EXPIRED or paid_by not in ("", payment.reference):
+        order_services.note_late_payment(
+            order_id=payment.order_id,
+            message=f"Payment {payment.reference} arrived after the order closed: {outcome}.",
+        )
+
+
+# --- what the provider says: notifications, status checks ----------------------------------
+
+
+def apply_remote_status(*, payment: Payment, remote: RemoteStatus, actor: str) -> str:
+    """Act on the provider's own word about an attempt; the one place notifications and status
+    checks both go through. Returns what it did. Raises AmountMismatch for a paid amount that
+    is not the attempt's."""
+    if remote.state == "paid":
+        if remote.amount != payment.amount:
+            raise AmountMismatch(payment.reference)
+        return "paid" if confirm_paid(payment=payment, actor=actor) else "no-op"
+    if remote.state in ("failed", "expired"):
+        closed = close_payment(
+            payment=payment, status=P.EXPIRED if remote.state == "expired" else P.FAILED
+        )
+        order = Order.objects.get(pk=payment.order_id)
+        if closed and not order.payments.filter(status=P.PENDING).exists():
+            order_services.expire_order(
+                order_id=payment.order_id,
+                actor=actor,
+                message=f"Payment {remote.raw_status} at {payment.provider}.",
+            )
+        return remote.state if closed else "no-op"
+    return "pending"
 
 
 def handle_midtrans_notification(payload: dict) -> str:
@@ -112,36 +247,137 @@ def handle_midtrans_notification(payload: dict) -> str:
     if not isinstance(payload, dict) or not signature_is_valid(
         payload, settings.MIDTRANS_SERVER_KEY
     ):
-        raise NotificationRejected("invalid signature", status=403)
-    payment = (
-        Payment.objects.select_related("order")
-        .filter(reference=str(payload["order_id"]), provider="midtrans")
-        .first()
-    )
+        raise NotificationRejected("invalid signature", status=403, unsigned=True)
+    payment = Payment.objects.filter(
+        reference=str(payload["order_id"]), provider="midtrans"
+    ).first()
     if payment is None:
         raise NotificationRejected("unknown payment", status=404)
     try:
         remote = get_provider("midtrans").status(reference=payment.reference)
-    except Exception as exc:  # Midtrans down: answer non-2xx so that it notifies again later
-        logger.warning("Midtrans status check for %s failed: %s", payment.reference,
-                       type(exc).__name__)  # fmt: skip
+    except PaymentError as exc:  # Midtrans down: answer non-2xx so that it notifies again later
+        logger.warning("Midtrans status check for %s failed: %s", payment.reference, exc)
         raise NotificationRejected("could not confirm with Midtrans", status=503) from exc
-    if remote.amount != payment.amount or parse_amount(payload.get("gross_amount")) != (
-        payment.amount
-    ):
+    if parse_amount(payload.get("gross_amount")) != payment.amount:
         logger.warning("Midtrans amount for %s does not match the order", payment.reference)
         raise NotificationRejected("amount does not match the order")
-    if remote.state == "paid":
-        return "paid" if confirm_paid(payment=payment, actor="midtrans") else "no-op"
-    if remote.state in ("failed", "expired"):
-        closed = close_payment(
-            payment=payment, status=P.EXPIRED if remote.state == "expired" else P.FAILED
+    try:
+        return apply_remote_status(payment=payment, remote=remote, actor="midtrans")
+    except AmountMismatch:
+        logger.warning("Midtrans amount for %s does not match the order", payment.reference)
+        raise NotificationRejected("amount does not match the order") from None
+
+
+def check_pending_payments() -> int:
+    """Ask the provider about pending attempts that have heard nothing for a while (a lost
+    notification), and act as the notification would have; returns how many were asked.
+
+    An attempt whose order closed meanwhile is cancelled at the provider instead of waiting.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.PAYMENT_STATUS_CHECK_AFTER)
+    overdue = Payment.objects.filter(status=P.PENDING).filter(
+        Q(checked_at__lt=cutoff) | Q(checked_at__isnull=True, created_at__lt=cutoff)
+    )
+    asked = 0
+    for payment in overdue.order_by("created_at")[: settings.PAYMENT_STATUS_CHECK_BATCH]:
+        # Lease it: another tick (or another beat by mistake) skips it.
+        lease = Payment.objects.filter(
+            pk=payment.pk, status=P.PENDING, checked_at=payment.checked_at
         )
-        if closed and not payment.order.payments.filter(status=P.PENDING).exists():
-            order_services.expire_order(
-                order_id=payment.order_id,
-                actor="midtrans",
-                message=f"Payment {remote.raw_status} at Midtrans.",
-            )
-        return remote.state if closed else "no-op"
-    return "pending"
+        if not lease.update(checked_at=now):
+            continue
+        asked += 1
+        ask_provider(payment=payment, actor=f"{payment.provider} status check")
+    return asked
+
+
+def ask_provider(*, payment: Payment, actor: str) -> str:
+    """One status question about a pending attempt, acted on; "unavailable" when unanswered."""
+    try:
+        remote = get_provider(payment.provider).status(reference=payment.reference)
+        outcome = apply_remote_status(payment=payment, remote=remote, actor=actor)
+    except PaymentError as exc:
+        logger.warning("status check of payment %s failed: %s", payment.reference, exc)
+        return "unavailable"
+    except AmountMismatch:
+        logger.warning("payment %s: the provider reports another amount; not acted on",
+                       payment.reference)  # fmt: skip
+        return "amount-mismatch"
+    if outcome == "pending":
+        order_open = Order.objects.filter(
+            pk=payment.order_id, status=Order.Status.AWAITING_PAYMENT
+        ).exists()
+        if not order_open and _cancel_at_provider(payment):
+            return "expired"
+    return outcome
+
+
+def paid_at_provider(*, order: Order) -> bool:
+    """Before an unpaid order expires: ask the provider once about each open attempt (a lost
+    notification must not expire a paid order). True when it turned out paid."""
+    for payment in order.payments.filter(status=P.PENDING):
+        Payment.objects.filter(pk=payment.pk).update(checked_at=timezone.now())
+        if ask_provider(payment=payment, actor=f"{payment.provider} check before expiry") == "paid":
+            return True
+    return False
+
+
+# --- the refund sweeper --------------------------------------------------------------------
+
+
+def sweep_refunds() -> int:
+    """Finish refunds a dead process left behind; returns how many payments it looked at.
+
+    - refunding for longer than PAYMENT_REFUND_STUCK_AFTER (the process died, or the provider
+      did not answer): ask the provider. Refunded there → refunded here. Otherwise send the
+      refund again, once, with the same refund key; after that, refund due with the reason.
+    - paid, but not the payment its order was paid with (a late payment whose refund never
+      started): refund it.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.PAYMENT_REFUND_STUCK_AFTER)
+    looked = 0
+    stuck = Payment.objects.filter(status=P.REFUNDING, updated_at__lt=cutoff)
+    for payment in stuck.order_by("updated_at")[: settings.PAYMENT_STATUS_CHECK_BATCH]:
+        if not Payment.objects.filter(pk=payment.pk, status=P.REFUNDING,
+                                      updated_at__lt=cutoff).update(updated_at=now):  # fmt: skip
+            continue  # another sweeper has it
+        looked += 1
+        if _resume_refund(payment):
+            # A failed order whose refund this was moves on to refunded (a no-op otherwise).
+            order_services.refund_order(order_id=payment.order_id, actor="refund sweeper")
+    orphans = Payment.objects.filter(status=P.PAID, updated_at__lt=cutoff).filter(
+        Q(order__status=Order.Status.EXPIRED)
+        | (~Q(order__payment_reference="") & ~Q(order__payment_reference=F("reference")))
+    )
+    for payment in orphans[: settings.PAYMENT_STATUS_CHECK_BATCH]:
+        looked += 1
+        _refund_late(payment)
+    return looked
+
+
+def _resume_refund(payment: Payment) -> bool:
+    """True when the payment is now refunded."""
+    try:
+        remote = get_provider(payment.provider).status(reference=payment.reference)
+    except PaymentError as exc:
+        logger.warning("refund sweeper: status of payment %s unknown: %s", payment.reference, exc)
+        return False  # asked again on the next sweep
+    if remote.state == "refunded":
+        logger.info("refund sweeper: payment %s was refunded at %s", payment.reference,
+                    payment.provider)  # fmt: skip
+        return _refund_done(payment, reference=refund_key(payment.reference))
+    if payment.refund_attempts < REFUND_TRIES:
+        Payment.objects.filter(pk=payment.pk, status=P.REFUNDING).update(
+            refund_attempts=F("refund_attempts") + 1
+        )
+        logger.info("refund sweeper: sending the refund of payment %s again (same key)",
+                    payment.reference)  # fmt: skip
+        return _send_refund(payment.pk)
+    _refund_due(
+        payment,
+        reason=f"{payment.provider} did not confirm the refund after {payment.refund_attempts}"
+        f" tries (its status: {remote.raw_status or remote.state}); check and refund by hand",
+    )
+    return False

@@ -8,7 +8,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.decorators import ratelimit
+from django_ratelimit.core import is_ratelimited
 
 from orders import services as order_services
 
@@ -44,19 +44,40 @@ def sandbox(request, reference: str):
 
 @csrf_exempt  # Midtrans cannot send our CSRF token; the signature and status API stand in
 @require_POST
-@ratelimit(key="ip", rate=lambda *_: settings.RATELIMIT_WEBHOOK, block=False)
 def midtrans_notify(request):
-    if getattr(request, "limited", False):
-        return JsonResponse({"error": "too many requests"}, status=429)
+    """Midtrans' notification webhook.
+
+    Only what fails the signature check counts against RATELIMIT_WEBHOOK: Midtrans sends from
+    a few IPs, and its genuine notifications must never wait for a 429 to pass.
+    """
     if "midtrans" not in settings.PAYMENT_PROVIDERS:
+        if _over_limit(request):  # nothing can pass the signature check
+            return JsonResponse({"error": "too many requests"}, status=429)
         raise Http404("Midtrans is off")
     try:
         payload = json.loads(request.body)
     except ValueError:
-        return JsonResponse({"error": "body is not JSON"}, status=400)
+        return _rejected(request, "body is not JSON", status=400, unsigned=True)
     try:
         result = services.handle_midtrans_notification(payload)
     except services.NotificationRejected as exc:
-        logger.warning("Midtrans notification rejected: %s", exc)
-        return JsonResponse({"error": str(exc)}, status=exc.status)
+        return _rejected(request, str(exc), status=exc.status, unsigned=exc.unsigned)
     return JsonResponse({"result": result})
+
+
+def _over_limit(request) -> bool:
+    """Counts one more unsigned notification from this IP; True once over RATELIMIT_WEBHOOK."""
+    return is_ratelimited(
+        request,
+        group="payments.midtrans_notify.unsigned",
+        key="ip",
+        rate=settings.RATELIMIT_WEBHOOK,
+        increment=True,
+    )
+
+
+def _rejected(request, reason: str, *, status: int, unsigned: bool) -> JsonResponse:
+    if unsigned and _over_limit(request):
+        return JsonResponse({"error": "too many requests"}, status=429)
+    logger.warning("Midtrans notification rejected: %s", reason)
+    return JsonResponse({"error": reason}, status=status)

@@ -404,8 +404,23 @@ MIDTRANS_CLIENT_KEY = env_or("MIDTRANS_CLIENT_KEY", "")
 MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
 if "midtrans" in PAYMENT_PROVIDERS and not MIDTRANS_SERVER_KEY:
     raise ImproperlyConfigured("PAYMENT_PROVIDERS includes midtrans: set MIDTRANS_SERVER_KEY.")
+# Seconds every Midtrans call may take to connect, and then to answer (midtransclient has none).
+MIDTRANS_CONNECT_TIMEOUT = env.float("MIDTRANS_CONNECT_TIMEOUT", default=3.05)
+MIDTRANS_READ_TIMEOUT = env.float("MIDTRANS_READ_TIMEOUT", default=10)
+# A pending attempt not heard of for this many seconds is asked about at the provider (a lost
+# notification); a refund left "refunding" this long is asked about and finished or flagged.
+PAYMENT_STATUS_CHECK_AFTER = env.int("PAYMENT_STATUS_CHECK_AFTER", default=300)
+PAYMENT_REFUND_STUCK_AFTER = env.int("PAYMENT_REFUND_STUCK_AFTER", default=300)
+PAYMENT_STATUS_CHECK_BATCH = 100
+CELERY_BEAT_SCHEDULE["check-pending-payments"] = {
+    "task": "payments.check_pending_payments",
+    "schedule": 60,
+}
+CELERY_BEAT_SCHEDULE["sweep-payment-refunds"] = {"task": "payments.sweep_refunds", "schedule": 60}
+CELERY_TASK_ROUTES["payments.*"] = {"queue": "submit"}
 
-# Rate limits (django-ratelimit syntax), per client IP.
+# Rate limits (django-ratelimit syntax), per client IP. RATELIMIT_WEBHOOK counts only
+# notifications that fail the signature check: Midtrans' own are never limited.
 RATELIMIT_CHECKOUT = env_or("RATELIMIT_CHECKOUT", "20/m")
 RATELIMIT_LOOKUP = env_or("RATELIMIT_LOOKUP", "10/m")
 RATELIMIT_WEBHOOK = env_or("RATELIMIT_WEBHOOK", "120/m")

@@ -3,10 +3,16 @@ the payload shapes are those of Midtrans' HTTP notification documentation."""
 
 import hashlib
 import json
+import socket
+import threading
+import time
+from datetime import timedelta
 
 import pytest
+import requests
 import responses
 from django.urls import reverse
+from django.utils import timezone
 
 from catalog.models import Variant
 from orders import services
@@ -217,3 +223,313 @@ def test_payment_after_the_order_expired_is_refunded(client, midtrans_payment, m
     assert notify(client, notification(midtrans_payment)).json() == {"result": "no-op"}
     assert Order.objects.get().status == S.EXPIRED
     assert Payment.objects.get().status == Payment.Status.REFUNDED
+
+
+# --- issue 12 ------------------------------------------------------------------------------
+
+EXPIRE_OK = {"status_code": "407", "status_message": "Success, transaction is expired",
+             "transaction_status": "expire"}  # fmt: skip
+
+
+def age(model, pk, field: str, seconds: float) -> None:
+    """Move a timestamp into the past, as if that much time had gone by."""
+    model.objects.filter(pk=pk).update(**{field: timezone.now() - timedelta(seconds=seconds)})
+
+
+def order_page(client, number: str) -> str:
+    return client.get(reverse("orders:status", args=[number])).content.decode()
+
+
+def test_snap_transaction_is_payable_only_until_the_order_expires(
+    midtrans_payment, mocked, settings
+):
+    """Item 6: Snap's expiry equals PAYMENT_TIMEOUT, counted from the order (not 24 hours)."""
+    sent = json.loads(mocked.calls[0].request.body)
+    created = timezone.localtime(midtrans_payment.order.created_at)
+    assert sent["expiry"] == {
+        "start_time": created.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "unit": "minute",
+        "duration": settings.PAYMENT_TIMEOUT // 60,
+    }
+
+
+def test_an_expiring_order_expires_its_transaction_at_midtrans(midtrans_payment, mocked, settings):
+    """Item 6: on expiry the transaction is expired at Midtrans, so it cannot be paid later."""
+    age(Order, midtrans_payment.order_id, "created_at", settings.PAYMENT_TIMEOUT + 1)
+    status_api(mocked, midtrans_payment, status="pending")
+    expire = mocked.post(f"{CORE}/{midtrans_payment.reference}/expire", json=EXPIRE_OK)
+    assert services.expire_unpaid() == 1
+    assert expire.call_count == 1
+    assert Order.objects.get().status == S.EXPIRED
+    assert Payment.objects.get().status == Payment.Status.EXPIRED
+
+
+def late_settlement(client, payment, mocked, settings, *, refund_answer, refund_status=200):
+    """The order expires (expire_unpaid), then the customer's bank transfer settles anyway."""
+    age(Order, payment.order_id, "created_at", settings.PAYMENT_TIMEOUT + 1)
+    mocked.get(f"{CORE}/{payment.reference}/status", json={"status_code": "404"}, status=404)
+    mocked.post(f"{CORE}/{payment.reference}/expire", json={"status_code": "404"}, status=404)
+    services.expire_unpaid()
+    assert Payment.objects.get().status == Payment.Status.EXPIRED
+    settled = {k: v for k, v in notification(payment).items() if k != "signature_key"}
+    mocked.replace(responses.GET, f"{CORE}/{payment.reference}/status", json=settled)
+    refund = mocked.post(f"{CORE}/{payment.reference}/refund", json=refund_answer,
+                         status=refund_status)  # fmt: skip
+    response = notify(client, notification(payment))
+    assert response.status_code == 200
+    return refund
+
+
+def test_payment_after_expiry_is_refunded_logged_and_the_page_says_so(
+    client, midtrans_payment, mocked, settings, caplog
+):
+    """Item 6: a settlement for an expired order is refunded, logged by order number (never
+    contact data), and the order page no longer says "not charged"."""
+    order = midtrans_payment.order
+    refund = late_settlement(client, midtrans_payment, mocked, settings,
+                             refund_answer={"status_code": "200", "refund_key": "k"})  # fmt: skip
+    assert refund.call_count == 1
+    assert json.loads(refund.calls[0].request.body)["amount"] == order.price
+    assert Order.objects.get().status == S.EXPIRED
+    assert Payment.objects.get().status == Payment.Status.REFUNDED
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(order.number in line and "after" in line for line in warnings)
+    assert not any("buyer@example.com" in r.getMessage() for r in caplog.records)
+    page = order_page(client, order.number)
+    assert "Pembayaran diterima setelah pesanan kedaluwarsa" in page
+    assert "dana sudah dikembalikan" in page
+    assert "tidak dikenai biaya" not in page
+
+
+def test_late_bank_transfer_that_midtrans_cannot_refund_is_marked_refund_due_with_a_reason(
+    client, midtrans_payment, mocked, settings
+):
+    """Item 6: a method Midtrans cannot refund (bank transfer): refund due, with the reason."""
+    refused = {"status_code": "412", "status_message": "Merchant cannot modify the status"}
+    late_settlement(
+        client, midtrans_payment, mocked, settings, refund_status=412, refund_answer=refused
+    )
+    payment = Payment.objects.get()
+    assert payment.status == Payment.Status.REFUND_DUE
+    assert "Merchant cannot modify the status" in payment.refund_due_reason
+    assert Order.objects.get().events.filter(message__icontains="refund due").exists()
+    page = order_page(client, payment.order.number)
+    assert "dana akan dikembalikan" in page
+    assert "tidak dikenai biaya" not in page
+
+
+def test_lost_notification_is_found_by_the_beat_status_check(
+    midtrans_payment, mocked, settings, django_capture_on_commit_callbacks
+):
+    """Item 7: a pending attempt whose notification is overdue is asked about, and acted on
+    exactly as the notification would have been; a fresh one is left alone."""
+    from payments.tasks import check_pending_payments
+    from storefront.celery import app
+
+    assert check_pending_payments.name == "payments.check_pending_payments"
+    assert check_pending_payments.name in app.tasks
+    assert any(
+        entry["task"] == check_pending_payments.name
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    )
+    status_api(mocked, midtrans_payment)
+    assert check_pending_payments() == 0  # not overdue yet: Midtrans not asked
+    assert not [c for c in mocked.calls if "/status" in c.request.url]
+    age(Payment, midtrans_payment.pk, "created_at", settings.PAYMENT_STATUS_CHECK_AFTER + 1)
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert check_pending_payments() == 1
+        assert check_pending_payments() == 0  # just asked: not again at once
+    assert Order.objects.get().status == S.PAID
+    assert Payment.objects.get().status == Payment.Status.PAID
+    assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]
+
+
+def test_order_paid_at_midtrans_is_not_expired_when_its_notification_was_lost(
+    midtrans_payment, mocked, settings
+):
+    """Item 7: every order is checked once at the provider before it expires."""
+    age(Order, midtrans_payment.order_id, "created_at", settings.PAYMENT_TIMEOUT + 1)
+    status_api(mocked, midtrans_payment)
+    assert services.expire_unpaid() == 0
+    assert Order.objects.get().status == S.PAID
+    assert Payment.objects.get().status == Payment.Status.PAID
+
+
+def test_every_midtrans_call_carries_the_connect_and_read_timeouts(
+    midtrans_payment, mocked, settings
+):
+    """Item 8: Snap, status, expire and refund calls all go out with a timeout."""
+    from payments.providers import get_provider
+
+    provider = get_provider("midtrans")
+    status_api(mocked, midtrans_payment)
+    mocked.post(f"{CORE}/{midtrans_payment.reference}/expire", json=EXPIRE_OK)
+    mocked.post(f"{CORE}/{midtrans_payment.reference}/refund", json={"status_code": "200"})
+    provider.status(reference=midtrans_payment.reference)
+    provider.cancel(reference=midtrans_payment.reference)
+    provider.refund(reference=midtrans_payment.reference, amount=1, reason="test")
+    timeouts = {c.request.req_kwargs["timeout"] for c in mocked.calls}
+    assert timeouts == {(settings.MIDTRANS_CONNECT_TIMEOUT, settings.MIDTRANS_READ_TIMEOUT)}
+    assert len(mocked.calls) == 4  # Snap (the fixture), status, expire, refund
+
+
+class HangingServer:
+    """Accepts connections and never answers (closes each after `hold` seconds)."""
+
+    def __init__(self, hold: float = 8) -> None:
+        self.hold = hold
+        self.stop = threading.Event()
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=self._hold, args=(conn,), daemon=True).start()
+
+    def _hold(self, conn) -> None:
+        self.stop.wait(self.hold)
+        conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join()
+        self.sock.close()
+
+
+@pytest.fixture
+def hanging_midtrans(settings, monkeypatch):
+    """Midtrans' API and Snap both hang; our timeouts are short."""
+    from midtransclient.config import ApiConfig
+
+    server = HangingServer()
+    monkeypatch.setattr(ApiConfig, "CORE_SANDBOX_BASE_URL", server.url)
+    monkeypatch.setattr(ApiConfig, "SNAP_SANDBOX_BASE_URL", server.url + "/snap/v1")
+    settings.MIDTRANS_CONNECT_TIMEOUT = 1
+    settings.MIDTRANS_READ_TIMEOUT = 0.5
+    yield server
+    server.close()
+
+
+def test_hanging_midtrans_gives_a_named_error_within_the_timeout(hanging_midtrans):
+    """Item 8: a Midtrans that accepts and never answers costs the read timeout, no more."""
+    from payments import PaymentUnavailable
+    from payments.providers import get_provider
+
+    started = time.monotonic()
+    with pytest.raises(PaymentUnavailable, match="no answer in time"):
+        get_provider("midtrans").status(reference="GR-ANY-1")
+    assert time.monotonic() - started < 3
+
+
+def test_hanging_midtrans_neither_blocks_pay_nor_the_notification(client, synced, hanging_midtrans):
+    """Item 8: the Pay view and the notification view answer within the timeout."""
+    variant = Variant.objects.get(code="MLBB_ID_5")
+    order = services.create_order(variant=variant, account={"user_id": "1", "zone_id": "2"},
+                                  payment_provider="midtrans")  # fmt: skip
+    started = time.monotonic()
+    response = client.post(reverse("orders:pay", args=[order.number]), follow=True)
+    assert time.monotonic() - started < 3
+    assert response.status_code == 200
+    assert not Payment.objects.exists()  # nothing opened; the customer can try again
+    payment = Payment.objects.create(order=order, provider="midtrans", amount=order.price,
+                                     reference=f"{order.number}-1")  # fmt: skip
+    started = time.monotonic()
+    assert notify(client, notification(payment)).status_code == 503  # Midtrans retries later
+    assert time.monotonic() - started < 3
+
+
+def failed_and_paid(payment, mocked) -> None:
+    """A paid order that isipay failed: its refund is due."""
+    status_api(mocked, payment)
+    payments.confirm_paid(payment=payment)
+    Order.objects.filter(pk=payment.order_id).update(status=S.FAILED)
+
+
+def test_refund_whose_answer_never_came_is_finished_by_the_sweeper(
+    midtrans_payment, mocked, settings
+):
+    """Item 9: the refund was sent, the answer lost (timeout): the payment stays refunding; the
+    sweeper asks Midtrans, which says refunded, and finishes payment and order."""
+    failed_and_paid(midtrans_payment, mocked)
+    refund_url = f"{CORE}/{midtrans_payment.reference}/refund"
+    mocked.post(refund_url, body=requests.ConnectTimeout("no answer"))
+    assert not services.refund_order(order_id=midtrans_payment.order_id)
+    assert Payment.objects.get().status == Payment.Status.REFUNDING
+    assert payments.sweep_refunds() == 0  # not stuck yet
+    age(Payment, midtrans_payment.pk, "updated_at", settings.PAYMENT_REFUND_STUCK_AFTER + 1)
+    status_api(mocked, midtrans_payment, status="refund")
+    mocked.replace(responses.GET, f"{CORE}/{midtrans_payment.reference}/status",
+                   json={"status_code": "200", "transaction_status": "refund",
+                         "gross_amount": f"{midtrans_payment.amount}.00"})  # fmt: skip
+    assert payments.sweep_refunds() == 1
+    assert Payment.objects.get().status == Payment.Status.REFUNDED
+    assert Order.objects.get().status == S.REFUNDED
+    assert len([c for c in mocked.calls if c.request.url == refund_url]) == 1  # not sent twice
+
+
+def test_refund_a_dead_worker_left_is_sent_once_more_with_the_same_key_then_flagged(
+    midtrans_payment, mocked, settings
+):
+    """Item 9: the process died between claiming the refund and sending it. The sweeper finds
+    Midtrans has not refunded: it sends the refund once more with the same refund key; when
+    that gets no answer either, the payment is flagged refund due with the reason."""
+    failed_and_paid(midtrans_payment, mocked)
+    # What a worker killed right after the claim leaves behind.
+    Payment.objects.filter(pk=midtrans_payment.pk).update(
+        status=Payment.Status.REFUNDING, refund_attempts=1, refund_reason="isipay failed",
+        updated_at=timezone.now() - timedelta(seconds=settings.PAYMENT_REFUND_STUCK_AFTER + 1),
+    )  # fmt: skip
+    refund_url = f"{CORE}/{midtrans_payment.reference}/refund"
+    mocked.post(refund_url, body=requests.ReadTimeout("no answer"))
+    assert payments.sweep_refunds() == 1
+    sent = [json.loads(c.request.body) for c in mocked.calls if c.request.url == refund_url]
+    assert [s["refund_key"] for s in sent] == [f"{midtrans_payment.reference}-refund"]
+    assert Payment.objects.get().status == Payment.Status.REFUNDING
+    age(Payment, midtrans_payment.pk, "updated_at", settings.PAYMENT_REFUND_STUCK_AFTER + 1)
+    assert payments.sweep_refunds() == 1
+    payment = Payment.objects.get()
+    assert payment.status == Payment.Status.REFUND_DUE
+    assert "did not confirm the refund after 2 tries" in payment.refund_due_reason
+    assert len([c for c in mocked.calls if c.request.url == refund_url]) == 1  # no third send
+
+
+def test_refund_sweeper_is_a_named_beat_task(settings):
+    from payments.tasks import sweep_refunds
+
+    assert sweep_refunds.name == "payments.sweep_refunds"
+    assert any(e["task"] == sweep_refunds.name for e in settings.CELERY_BEAT_SCHEDULE.values())
+
+
+def test_rate_limit_counts_only_notifications_that_fail_the_signature_check(
+    client, midtrans_payment, mocked, settings
+):
+    """Item 10: Midtrans' genuine notifications from its few IPs are never 429'd; forgeries
+    from the same IP are limited."""
+    settings.RATELIMIT_WEBHOOK = "3/m"
+    status_api(mocked, midtrans_payment, status="pending")
+    genuine = notification(midtrans_payment, status="pending")
+    assert [notify(client, genuine).status_code for _ in range(6)] == [200] * 6
+    forged = notification(midtrans_payment, key="guess")
+    assert [notify(client, forged).status_code for _ in range(4)] == [403, 403, 403, 429]
+    assert notify(client, genuine).status_code == 200  # still passes after the limit
+
+
+@pytest.mark.parametrize("signature", ["é" * 128, "\ud800", "签名"])
+def test_notification_with_a_non_ascii_signature_is_403_not_500(
+    client, midtrans_payment, signature
+):
+    """Item 15: compare_digest on str raises TypeError for non-ASCII; bytes do not."""
+    payload = notification(midtrans_payment)
+    payload["signature_key"] = signature
+    body = json.dumps(payload)  # ensure_ascii: a lone surrogate travels as \\ud800
+    response = client.post(reverse("payments:midtrans-notify"), body,
+                           content_type="application/json")  # fmt: skip
+    assert response.status_code == 403
+    assert Order.objects.get().status == S.AWAITING_PAYMENT

@@ -1,0 +1,20 @@
+"""Thin Celery wrappers: each calls one service, and is safe to run twice."""
+
+from celery import shared_task
+
+RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
+
+@shared_task(name="payments.check_pending_payments", time_limit=120, soft_time_limit=100,
+             **RELIABLE)  # fmt: skip
+def check_pending_payments() -> int:
+    from . import services
+
+    return services.check_pending_payments()
+
+
+@shared_task(name="payments.sweep_refunds", time_limit=120, soft_time_limit=100, **RELIABLE)
+def sweep_refunds() -> int:
+    from . import services
+
+    return services.sweep_refunds()
