@@ -242,13 +242,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# Messages each worker process holds ahead (unacknowledged, so a crash gives them back; the
-# sweeper re-sends any a dead worker kept). At 1, a process that finishes a submission waits
-# for the broker before the next one: a burst of 500 paid orders waited 2.7 s each in the
-# median on the demo broker, 0.4 s at 4. Tasks are short, and the prefork pool hands held
-# messages only to free processes (Celery's default fair scheduling), so a long sync does not
-# hold submissions back. With several worker containers, each holds up to 4 x its concurrency
-# while the others may be idle; set it to 1 if that matters more than the broker round trip.
+# Messages each worker process holds ahead, unacknowledged. A worker that dies does not give
+# them back at once: Redis redelivers them only after its visibility timeout (an hour), and the
+# filesystem transport of the demo deletes a message as soon as a worker takes it. The sweeper
+# (ORDER_SUBMIT_STUCK_AFTER, ORDER_SWEEP_INTERVAL) re-sends what a dead worker held; the demo
+# runs it with short timings (run_demo.demo_timings).
+# At 1, a process that finishes a submission waits for the broker before the next one: a burst
+# of 500 paid orders waited 2.7 s each in the median on the demo broker, 0.4 s at 4. Tasks are
+# short, and the prefork pool hands held messages only to free processes (Celery's default fair
+# scheduling), so a long sync does not hold submissions back. With several worker containers,
+# each holds up to 4 x its concurrency while the others may be idle; set it to 1 if that
+# matters more than the broker round trip.
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=4)
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
