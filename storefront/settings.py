@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 400 for a NUL in the path, query or JSON (PostgreSQL refuses it in any string).
+    "storefront.middleware.RejectNulMiddleware",
     "csp.middleware.CSPMiddleware",
     # /healthz and /readyz, before host validation and sessions (storefront/health.py).
     "storefront.health.HealthCheckMiddleware",
@@ -440,6 +442,8 @@ AXES_COOLOFF_TIME = timedelta(hours=env_number("AXES_COOLOFF_HOURS", 1))
 AXES_LOCKOUT_PARAMETERS = ["ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "storefront.security.client_ip"
+# The username as axes records it, cut to its column's length (a longer one failed on PostgreSQL).
+AXES_USERNAME_CALLABLE = "storefront.security.axes_username"
 RATELIMIT_ADMIN_LOGIN = env_or("RATELIMIT_ADMIN_LOGIN", "10/m")
 # django-ratelimit: client IPs behind proxies, and a 429 page instead of a 403.
 RATELIMIT_IP_META_KEY = "storefront.security.client_ip"
