@@ -10,9 +10,10 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# Only what pip needs: this layer is rebuilt when pyproject.toml changes, not on every edit.
-COPY pyproject.toml README.md ./
-RUN pip install .
+# Only what pip needs: this layer is rebuilt when the lock changes, not on every edit. Every
+# package, direct or indirect, at the version and hash in requirements.lock (`make lock`).
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 FROM python:3.11-slim AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 \

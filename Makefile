@@ -4,20 +4,39 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint format clean bench
+.PHONY: run test lint format clean bench lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Reinstall only when pyproject.toml changes.
-$(VENV)/.installed-app: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+# Every package at the version and hash the lock file names (requirements.lock for the app,
+# requirements-test.lock for tests and CI; `make lock` writes both from pyproject.toml), then
+# the project itself without resolving anything more. Reinstall only when a lock changes.
+$(VENV)/.installed-app: requirements.lock pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[test]"
+$(VENV)/.installed-test: requirements-test.lock pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.installed-app
+
+# Rewrites the lock files after a change of pyproject.toml; indirect dependencies keep their
+# versions unless LOCK_ARGS=--upgrade. pip-tools runs in a throwaway virtualenv of its own.
+PIP_TOOLS ?= pip-tools==7.6.2
+PIP_COMPILE_ARGS := --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+
+lock:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(PYTHON) -m venv "$$tmp/venv" && \
+	"$$tmp/venv/bin/python" -m pip install --quiet --upgrade pip "$(PIP_TOOLS)" && \
+	export CUSTOM_COMPILE_COMMAND="make lock" && \
+	"$$tmp/venv/bin/pip-compile" $(PIP_COMPILE_ARGS) -o requirements.lock pyproject.toml && \
+	"$$tmp/venv/bin/pip-compile" $(PIP_COMPILE_ARGS) --extra test -o requirements-test.lock \
+		pyproject.toml
 
 run: $(VENV)/.installed-app
 	$(PY) manage.py migrate --no-input

@@ -1,12 +1,15 @@
 """Emails to the customer when an order ends. The words live in templates/orders/email/."""
 
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from storefront.logging import order_context
 
 from .models import Order
 
@@ -32,7 +35,24 @@ def notify(order_id: int, kind: str) -> bool:
         body = render_to_string(f"orders/email/{kind}.txt", context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [order.contact_email])
-    except Exception:  # the order is done either way; the admin can resend
-        logger.exception("email %s for order %s could not be sent", kind, order.number)
+    except Exception as exc:  # the order is done either way; the admin can resend
+        # No traceback and no exception text: an SMTP refusal carries the customer's address.
+        logger.error(
+            "email %s for order %s could not be sent: %s", kind, order.number, mail_error(exc),
+            extra=order_context(order),
+        )  # fmt: skip
         return False
     return True
+
+
+def mail_error(exc: Exception) -> str:
+    """What went wrong sending a mail, without the addresses: the error's kind and SMTP codes."""
+    kind = type(exc).__name__
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in exc.recipients.values()})
+        return f"{kind} (SMTP {', '.join(map(str, codes))})"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{kind} (SMTP {exc.smtp_code})"
+    if isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException) and exc.strerror:
+        return f"{kind} ({exc.strerror})"
+    return kind

@@ -4,6 +4,10 @@ The stock transport creates the message file and then writes it; a worker listin
 in between reads an empty file and dies on it ("Unrecoverable error: JSONDecodeError"). Here
 the message is written under a name the consumer ignores and renamed into place: a rename is
 atomic on POSIX, so a consumer sees a whole message or none.
+
+Every channel also creates its folders: the web (sending a task) and a worker however it was
+started (`celery -A storefront worker`, not only `manage.py run_demo`) find them in place
+instead of dying with FileNotFoundError.
 """
 
 import os
@@ -16,6 +20,16 @@ from kombu.utils.json import dumps
 
 
 class Channel(filesystem.Channel):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for folder in (
+            self.data_folder_in,
+            self.data_folder_out,
+            self.processed_folder,
+            self.control_folder,
+        ):
+            os.makedirs(folder, exist_ok=True)
+
     def _put(self, queue, payload, **kwargs):
         name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)

@@ -1,9 +1,28 @@
+import logging
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefront.settings")
 
 app = Celery("storefront")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+notices = logging.getLogger("celery.apps.worker")
+
+
+def _log_notice(msg: str, f=None) -> None:
+    """Celery's notices on signals, as log lines (JSON in production) instead of raw text."""
+    notices.info("%s", str(msg).strip())
+
+
+@signals.celeryd_init.connect
+def _route_worker_notices_through_logging(**kwargs) -> None:
+    """A worker writes "worker: Warm shutdown (MainProcess)" and the like straight to its
+    stdout/stderr file descriptors (celery.apps.worker.safe_say), past logging: with DEBUG off
+    that was the one line of its output that was not JSON. Send them through logging instead.
+    """
+    from celery.apps import worker
+
+    worker.safe_say = _log_notice

@@ -6,9 +6,10 @@ Both carry the context a caller passes as `extra` — the order number and isipa
     logger.info("order %s: paid -> submitting", order.pk, extra=order_context(order))
 
 Every line also goes through RedactFilter, a last line of defence: the isipay token and other
-secrets from settings, and anything shaped like an e-mail address or an Indonesian mobile
-number, are replaced before a line is written. Code must still never log them (a test runs the
-whole pipeline and greps the raw records); the filter only keeps a mistake out of the logs.
+secrets from settings, and anything shaped like an e-mail address or a phone number in any
+format checkout accepts, are replaced before a line is written, tracebacks included. Code must
+still never log them (a test runs the whole pipeline and greps the raw records); the filter
+only keeps a mistake out of the logs.
 
 Nothing here imports Django at module level, so gunicorn can use these formatters before
 Django is set up (storefront/gunicorn_conf.py).
@@ -34,10 +35,29 @@ CONTEXT_KEYS = ("order", "reference", "invoice", "task_id")
 # query string or a header may carry customer data).
 _REQUEST_KEYS = ("request",)
 
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-# +62 8…, 62 8…, 08… with 8–13 more digits, not glued to letters or digits (so an invoice or
-# reference number that happens to contain such a run is left alone).
-PHONE = re.compile(r"(?<![\w+])(?:\+?62|0)8\d{7,12}(?!\w)")
+# Any address Django's EmailValidator accepts: dotted or quoted local part, a domain with
+# Unicode letters or a [literal]. Found inside reprs and SMTP errors too.
+EMAIL = re.compile(
+    r"""(?:"[^"\n]+"|[\w.!#$%&'*+?^`~-]+)@(?:[\w-]+(?:\.[\w-]+)*\.\w{2,}|\[[^\]\s]+\])"""
+)
+# Phone-shaped: an optional +, then digits with spaces, dashes, dots or brackets between them,
+# as checkout's phonenumbers accepts them (+60123456789, +1 202 555 0143, 0812-7777-3456,
+# (0812) 7777 3456, 812.7777.3456). Not a run glued to a word or another number (order
+# references, invoices, UUIDs: "GRR081234567890AB", "INV-2026…"); _phone() then checks the
+# count of digits and leaves dates and IPv4 addresses alone.
+PHONE = re.compile(r"(?<![\w.+-])\+?\(?\d(?:[ ().-]{0,3}\d){6,14}(?!\w)")
+_NOT_A_PHONE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|(?:19|20)\d\d-[01]\d-[0-3]\d(?: [0-2]\d)?")
+
+
+def _phone(match: re.Match) -> str:
+    text = match.group()
+    digits = sum(char.isdigit() for char in text)
+    fewest = 7 if text.startswith("+") else 9  # "+" and a country code, or a national number
+    if digits < fewest or _NOT_A_PHONE.fullmatch(text):
+        return text
+    return "[phone]"
+
+
 SECRET_SETTINGS = ("ISIPAY_API_TOKEN", "SECRET_KEY", "MIDTRANS_SERVER_KEY")
 REDACTED = "[redacted]"
 
@@ -169,7 +189,7 @@ class RedactFilter(logging.Filter):
         for secret in self.secrets():
             text = text.replace(secret, REDACTED)
         text = EMAIL.sub("[email]", text)
-        return PHONE.sub("[phone]", text)
+        return PHONE.sub(_phone, text)
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
@@ -183,6 +203,8 @@ class RedactFilter(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
         for key, value in list(vars(record).items()):
             if key not in _STANDARD and isinstance(value, str):
                 setattr(record, key, self.redact(value))

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -23,3 +24,47 @@ class ShopLanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RejectNulMiddleware:
+    """400 for a request carrying a NUL character in its path, query, JSON body or headers.
+
+    No page of the shop takes a NUL, and PostgreSQL refuses one in any string: without this, a
+    lookup with `?q=%00` or `/orders/GR-%00/` reached the database and failed there with a 500
+    and an ERROR traceback each, a cheap way to flood the error log. A cookie with a NUL is
+    dropped instead (the visitor would otherwise get a 400 on every page until it expires).
+    Nothing is logged: such a request is noise, not news. Forms are left to their fields
+    (Django's CharField refuses a NUL with a message the customer sees).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for name in [name for name, value in request.COOKIES.items() if "\x00" in name + value]:
+            del request.COOKIES[name]
+        if self._carries_nul(request):
+            return HttpResponseBadRequest(
+                "Bad request: NUL character in the request.", content_type="text/plain"
+            )
+        return self.get_response(request)
+
+    def _carries_nul(self, request) -> bool:
+        if "\x00" in request.path_info or "\x00" in request.path:
+            return True
+        headers = (
+            v for k, v in request.META.items() if k.startswith("HTTP_") and k != "HTTP_COOKIE"
+        )
+        if any(isinstance(value, str) and "\x00" in value for value in headers):
+            return True
+        if _has_nul(request.GET):
+            return True
+        if request.method == "POST" and request.content_type == "application/json":
+            body = request.body
+            # Raw, or escaped as JSON allows ("\u0000"): json.loads turns either into a NUL.
+            return b"\x00" in body or b"\\u0000" in body.lower()
+        return False
+
+
+def _has_nul(query) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())

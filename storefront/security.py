@@ -74,3 +74,14 @@ def ratelimited(request: HttpRequest, exception: Exception | None = None) -> Htt
 def admin_login(request: HttpRequest, **kwargs) -> HttpResponse:
     """The admin login, rate-limited per IP on top of django-axes' lockout after failures."""
     return admin.site.login(request, **kwargs)
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """The login's username for django-axes, cut to the 150 characters a username may have.
+
+    The admin's login form does not enforce that length before authenticating, and axes
+    records the failure in a 255-character column: a longer guess failed there with a 500.
+    """
+    source = credentials if credentials else request.POST
+    username = source.get("username") if source else None
+    return username[:150] if isinstance(username, str) else username

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 400 for a NUL in the path, query or JSON (PostgreSQL refuses it in any string).
+    "storefront.middleware.RejectNulMiddleware",
     "csp.middleware.CSPMiddleware",
     # /healthz and /readyz, before host validation and sessions (storefront/health.py).
     "storefront.health.HealthCheckMiddleware",
@@ -257,13 +259,17 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# Messages each worker process holds ahead (unacknowledged, so a crash gives them back; the
-# sweeper re-sends any a dead worker kept). At 1, a process that finishes a submission waits
-# for the broker before the next one: a burst of 500 paid orders waited 2.7 s each in the
-# median on the demo broker, 0.4 s at 4. Tasks are short, and the prefork pool hands held
-# messages only to free processes (Celery's default fair scheduling), so a long sync does not
-# hold submissions back. With several worker containers, each holds up to 4 x its concurrency
-# while the others may be idle; set it to 1 if that matters more than the broker round trip.
+# Messages each worker process holds ahead, unacknowledged. A worker that dies does not give
+# them back at once: Redis redelivers them only after its visibility timeout (an hour), and the
+# filesystem transport of the demo deletes a message as soon as a worker takes it. The sweeper
+# (ORDER_SUBMIT_STUCK_AFTER, ORDER_SWEEP_INTERVAL) re-sends what a dead worker held; the demo
+# runs it with short timings (run_demo.demo_timings).
+# At 1, a process that finishes a submission waits for the broker before the next one: a burst
+# of 500 paid orders waited 2.7 s each in the median on the demo broker, 0.4 s at 4. Tasks are
+# short, and the prefork pool hands held messages only to free processes (Celery's default fair
+# scheduling), so a long sync does not hold submissions back. With several worker containers,
+# each holds up to 4 x its concurrency while the others may be idle; set it to 1 if that
+# matters more than the broker round trip.
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=4)
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
@@ -546,6 +552,8 @@ AXES_COOLOFF_TIME = timedelta(hours=env_number("AXES_COOLOFF_HOURS", 1))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "storefront.security.client_ip"
+# The username as axes records it, cut to its column's length (a longer one failed on PostgreSQL).
+AXES_USERNAME_CALLABLE = "storefront.security.axes_username"
 RATELIMIT_ADMIN_LOGIN = env_or("RATELIMIT_ADMIN_LOGIN", "10/m")
 # django-ratelimit: client IPs behind proxies, and a 429 page instead of a 403.
 RATELIMIT_IP_META_KEY = "storefront.security.client_ip"

@@ -222,11 +222,14 @@ def test_dockerfile_is_multi_stage_slim_and_runs_as_a_non_root_user():
     assert any("DEBUG=false" in line for line in final if line.startswith("ENV "))
 
 
-def test_dockerfile_installs_from_pyproject_and_collects_static_files():
+def test_dockerfile_installs_from_the_lock_and_collects_static_files():
     build, final = dockerfile_stages()[0], dockerfile_stages()[-1]
-    copy = next(i for i, line in enumerate(build) if "pyproject.toml" in line)
+    copy = next(i for i, line in enumerate(build) if "requirements.lock" in line)
     assert build[copy].startswith("COPY ")
-    assert any(line.startswith("RUN pip install .") for line in build[copy:])
+    assert any(
+        line.startswith("RUN pip install --require-hashes -r requirements.lock")
+        for line in build[copy:]
+    )
     assert any("manage.py collectstatic --no-input" in line for line in final)
     cmd = next(line for line in final if line.startswith("CMD "))
     assert "storefront.wsgi:application" in cmd and "python:storefront.gunicorn_conf" in cmd
@@ -237,7 +240,9 @@ def test_dockerignore_keeps_secrets_and_local_state_out_of_the_image():
     assert {".env", ".venv", ".git", "db.sqlite3*", ".run", "backups", "media"} <= ignored
 
 
-@pytest.mark.parametrize("name", ["README.md", "pyproject.toml", "manage.py", "deploy/Caddyfile"])
+@pytest.mark.parametrize(
+    "name", ["README.md", "pyproject.toml", "requirements.lock", "manage.py", "deploy/Caddyfile"]
+)
 def test_files_the_image_and_compose_need_exist(name):
     assert (ROOT / name).is_file()
 

@@ -5,6 +5,7 @@ left behind.
 """
 
 import contextlib
+import math
 import os
 import signal
 import socket
@@ -39,8 +40,6 @@ class Command(BaseCommand):
             self._stop_all()
 
     def _run(self, addr: str) -> None:
-        for folder in ("processed", "control"):
-            Path(settings.CELERY_BROKER_FOLDER, folder).mkdir(parents=True, exist_ok=True)
         sandbox = urlsplit(settings.ISIPAY_BASE_URL)
         if sandbox.hostname in ("127.0.0.1", "localhost") and settings.DEBUG:
             port = sandbox.port or 80
@@ -71,7 +70,9 @@ class Command(BaseCommand):
 
     def _start(self, name: str, command: list[str]) -> None:
         # A session of its own, so that stopping kills the process and all its children.
-        process = subprocess.Popen(command, start_new_session=True)  # noqa: S603
+        process = subprocess.Popen(  # noqa: S603
+            command, start_new_session=True, env=demo_environment()
+        )
         self.children.append((name, process))
 
     def _stop_all(self) -> None:
@@ -89,6 +90,27 @@ class Command(BaseCommand):
                 process.wait()
         for _, process in self.children:
             _signal_group(process, signal.SIGKILL)  # any grandchild left in the group
+
+
+def demo_timings() -> dict[str, str]:
+    """The sweeper's timings for the demo: a killed worker's orders move on within seconds.
+
+    The demo's filesystem broker deletes a message when a worker takes it, so what a killed
+    worker held comes back only through the sweeper. Production's defaults (an order stuck in
+    submitting for 180 s, a sweep every 60 s) make that about four minutes. Here an order is
+    stuck once it has been submitting longer than the longest possible isipay call (connect
+    and read timeouts) plus a margin, and the sweeper looks every 2 s.
+    """
+    longest_call = settings.ISIPAY_CONNECT_TIMEOUT + settings.ISIPAY_TIMEOUT
+    return {
+        "ORDER_SUBMIT_STUCK_AFTER": str(math.ceil(longest_call) + 2),
+        "ORDER_SWEEP_INTERVAL": "2",
+    }
+
+
+def demo_environment() -> dict[str, str]:
+    """The children's environment: the demo timings, unless set (environment or .env)."""
+    return {**demo_timings(), **os.environ}
 
 
 def _interrupt(signum, frame):

@@ -1,0 +1,82 @@
+"""The worker and beat containers' commands, run here with DEBUG off: every line they write,
+from start to a SIGTERM stop, is a JSON log line (Celery's own shutdown notice included)."""
+
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from ..integration.conftest import live_sandbox, wait_for, worker_env  # noqa: F401  (fixtures)
+from .conftest import ROOT, command_of
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+
+def compose_command(service: dict) -> list[str]:
+    """The service's command with compose's ${VAR:-default} replaced by the default."""
+    command = [re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", part) for part in command_of(service)]
+    assert command[0] == "celery"
+    return [sys.executable, "-m", "celery", *command[1:]]
+
+
+@pytest.fixture
+def production_env(worker_env):  # noqa: F811
+    return {
+        **worker_env,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ISIPAY_API_TOKEN": "live-token-for-the-worker-log-test",
+        "LOG_FORMAT": "",  # the production default: JSON
+        "LOG_LEVEL": "INFO",
+        "WORKER_CONCURRENCY": "1",
+    }
+
+
+def run_until_sigterm(command, env, log, *, started: str) -> str:
+    with log.open("w") as out:
+        process = subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+    try:
+        wait_for(lambda: started in log.read_text() or process.poll() is not None,
+                 what=f"{started!r} in {log}")  # fmt: skip
+        assert process.poll() is None, log.read_text()
+        process.send_signal(signal.SIGTERM)  # what `docker compose stop` sends
+        assert process.wait(timeout=30) == 0, log.read_text()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return log.read_text()
+
+
+def not_json(text: str) -> list[str]:
+    bad = []
+    for line in text.splitlines():
+        try:
+            assert isinstance(json.loads(line), dict)
+        except (ValueError, AssertionError):
+            bad.append(line)
+    return bad
+
+
+@pytest.mark.parametrize("service", ["worker", "beat"])
+def test_every_line_of_a_production_service_is_json_through_its_stop(
+    services, production_env, tmp_path, service
+):
+    started = "ready." if service == "worker" else "Schedule changed"
+    text = run_until_sigterm(
+        compose_command(services[service]), production_env, tmp_path / f"{service}.log",
+        started=started,
+    )  # fmt: skip
+    assert text.strip(), "the service logged nothing"
+    assert not_json(text) == [], text
+    messages = [json.loads(line)["message"] for line in text.splitlines()]
+    if service == "worker":
+        assert any("Warm shutdown" in message for message in messages), messages
