@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: run test lint format clean bench lock
+.PHONY: run test lint format clean bench soak lock
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ $(WRK):
 
 bench: $(VENV)/.installed-app $(WRK)
 	$(PY) -m bench.run
+
+# A few minutes of concurrent customers while isipay's prices move and it misbehaves; checks
+# every promise at the end (bench/soak.py). SOAK_SECONDS sets the length (default 180).
+soak: $(VENV)/.installed-app
+	$(PY) -m bench.soak
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
