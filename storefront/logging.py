@@ -49,11 +49,20 @@ PHONE = re.compile(r"(?<![\w.+-])\+?\(?\d(?:[ ().-]{0,3}\d){6,14}(?!\w)")
 _NOT_A_PHONE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}|(?:19|20)\d\d-[01]\d-[0-3]\d(?: [0-2]\d)?")
 
 
+# Without a "+", a number checkout accepts (region ID) starts as an Indonesian one does: 0 (a
+# national number), 8 (a mobile without its 0) or 62 (the country code). Any other long run is
+# an amount, an invoice or an id, and stays readable: "balance 1250000000".
+_NATIONAL_STARTS = ("0", "8", "62")
+
+
 def _phone(match: re.Match) -> str:
     text = match.group()
-    digits = sum(char.isdigit() for char in text)
-    fewest = 7 if text.startswith("+") else 9  # "+" and a country code, or a national number
-    if digits < fewest or _NOT_A_PHONE.fullmatch(text):
+    digits = "".join(str(int(char)) for char in text if char.isdigit())  # full-width too
+    international = text.startswith("+")
+    fewest = 7 if international else 9  # "+" and a country code, or a national number
+    if len(digits) < fewest or _NOT_A_PHONE.fullmatch(text):
+        return text
+    if not international and not digits.startswith(_NATIONAL_STARTS):
         return text
     return "[phone]"
 

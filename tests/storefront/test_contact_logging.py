@@ -129,6 +129,7 @@ LEFT_ALONE = [
     "at 2026-12-01 08:56:46,837 / 2026-12-01T08:56:46.123+00:00",
     "from 192.168.100.200 via 203.0.113.7",
     "cost Rp 11.330, price Rp 66.200, balance 5000000, took 1234 ms",
+    "isipay balance 1250000000, invoice 202612010001234, deposit 9000000000",
     'File "/app/orders/services.py", line 1234, in submit_order',
     "message 1764567890123_0f1e.submit.msg",
 ]
