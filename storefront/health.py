@@ -72,14 +72,13 @@ PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_REAL_
                  "HTTP_FORWARDED", "HTTP_X_FORWARDED_HOST")  # fmt: skip
 
 
-# Container networks (RFC 1918 and IPv6 unique local addresses). Not ipaddress.is_private,
-# which also counts documentation and other reserved ranges.
-INTERNAL_NETWORKS = [ipaddress.ip_network(net) for net in
-                     ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")]  # fmt: skip
-
-
 def may_see_details(request: HttpRequest) -> bool:
-    """The readiness token, or a direct request from inside the network (not through a proxy)."""
+    """The readiness token, or a direct request from the same host (a container's own health
+    check, an operator's curl inside it), never through a proxy.
+
+    A private source address proves nothing: a proxy that adds no forwarding header (nginx's
+    plain proxy_pass) makes every public request arrive from one.
+    """
     token = settings.READINESS_TOKEN
     given = request.headers.get("X-Readiness-Token", "")
     if token and given and hmac.compare_digest(given.encode(), token.encode()):
@@ -87,10 +86,9 @@ def may_see_details(request: HttpRequest) -> bool:
     if any(request.META.get(header) for header in PROXY_HEADERS):
         return False
     try:
-        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        return ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")).is_loopback
     except ValueError:
         return False
-    return address.is_loopback or any(address in network for network in INTERNAL_NETWORKS)
 
 
 def readiness() -> dict[str, Any]:

@@ -175,6 +175,9 @@ PUBLIC = {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "HTTP_X_FORWARDED_PROTO": "http
         PUBLIC,  # through Caddy, which always adds X-Forwarded-For
         {"HTTP_X_FORWARDED_FOR": "10.0.0.5"},  # a forged "internal" address changes nothing
         {"REMOTE_ADDR": "203.0.113.9"},  # straight to gunicorn from the internet
+        # A proxy that adds no forwarding header (nginx's plain proxy_pass): every public
+        # request arrives from the proxy's private address.
+        {"REMOTE_ADDR": "172.18.0.7"},
         {**PUBLIC, "HTTP_X_READINESS_TOKEN": "not-the-token"},
     ],
 )
@@ -200,7 +203,7 @@ def test_readyz_from_outside_still_fails_with_503(client, settings):
     "request_from",
     [
         {**PUBLIC, "HTTP_X_READINESS_TOKEN": "readiness-token-4f9a2c"},  # an operator's probe
-        {"REMOTE_ADDR": "172.18.0.7"},  # another container, straight to gunicorn
+        {"REMOTE_ADDR": "172.18.0.7", "HTTP_X_READINESS_TOKEN": "readiness-token-4f9a2c"},
         {"REMOTE_ADDR": "127.0.0.1"},  # docker's healthcheck inside the container
     ],
 )
