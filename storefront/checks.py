@@ -43,11 +43,12 @@ def production_services(app_configs, **kwargs) -> list[Warning]:
     if settings.PAYMENT_TEST_MODE:
         warnings.append(
             Warning(
-                "DEBUG is off but the sandbox payment provider is offered "
-                "(ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION): anyone can mark an order paid "
-                "without paying, and every page says TEST MODE.",
+                "DEBUG is off but no payment is real (ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION): "
+                "the sandbox payment provider or Midtrans' sandbox environment is offered, "
+                "anyone can have an order paid without paying, and every page says TEST MODE.",
                 hint="Only for a staging shop. Set PAYMENT_PROVIDERS to "
-                f"{', '.join(settings.REAL_PAYMENT_PROVIDERS)} and unset the opt-in.",
+                f"{', '.join(settings.REAL_PAYMENT_PROVIDERS)} with MIDTRANS_IS_PRODUCTION=true "
+                "and unset the opt-in.",
                 id="storefront.W004",
             )
         )

@@ -385,8 +385,13 @@ PAYMENT_PROVIDERS = [
 ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION = env.bool(
     "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION", default=False
 )
-# True while the sandbox is offered: no payment is real (the TEST MODE banner, check --deploy).
-PAYMENT_TEST_MODE = "sandbox" in PAYMENT_PROVIDERS
+MIDTRANS_SERVER_KEY = env_or("MIDTRANS_SERVER_KEY", "")
+MIDTRANS_CLIENT_KEY = env_or("MIDTRANS_CLIENT_KEY", "")
+MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
+# True while no payment is real: the sandbox is offered, or Midtrans' sandbox environment
+# (whose public payment simulator "pays" anything). Every page then says TEST MODE.
+MIDTRANS_TEST_MODE = "midtrans" in PAYMENT_PROVIDERS and not MIDTRANS_IS_PRODUCTION
+PAYMENT_TEST_MODE = "sandbox" in PAYMENT_PROVIDERS or MIDTRANS_TEST_MODE
 if unknown_providers := sorted(set(PAYMENT_PROVIDERS) - {"sandbox", *REAL_PAYMENT_PROVIDERS}):
     raise ImproperlyConfigured(
         f"PAYMENT_PROVIDERS has unknown providers {unknown_providers}: use "
@@ -397,19 +402,32 @@ if not DEBUG and not PAYMENT_PROVIDERS:
         "PAYMENT_PROVIDERS is empty: with DEBUG off set it to a real payment provider "
         f"({', '.join(REAL_PAYMENT_PROVIDERS)}) and its keys."
     )
-if not DEBUG and PAYMENT_TEST_MODE and not ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION:
+if not DEBUG and "sandbox" in PAYMENT_PROVIDERS and not ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION:
     raise ImproperlyConfigured(
         "PAYMENT_PROVIDERS offers sandbox with DEBUG off: anyone could mark an order paid "
         f"without paying. Use a real payment provider ({', '.join(REAL_PAYMENT_PROVIDERS)}); "
         "only a staging shop sets ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION=true."
     )
-# Unpaid orders expire after this many seconds.
-PAYMENT_TIMEOUT = env.int("PAYMENT_TIMEOUT", default=1800)
-MIDTRANS_SERVER_KEY = env_or("MIDTRANS_SERVER_KEY", "")
-MIDTRANS_CLIENT_KEY = env_or("MIDTRANS_CLIENT_KEY", "")
-MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
+if not DEBUG and MIDTRANS_TEST_MODE and not ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "Midtrans is in its sandbox environment (MIDTRANS_IS_PRODUCTION is not true) with DEBUG "
+        "off: anyone could pay with Midtrans' public payment simulator. Set "
+        "MIDTRANS_IS_PRODUCTION=true with the production keys; only a staging shop sets "
+        "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION=true."
+    )
 if "midtrans" in PAYMENT_PROVIDERS and not MIDTRANS_SERVER_KEY:
     raise ImproperlyConfigured("PAYMENT_PROVIDERS includes midtrans: set MIDTRANS_SERVER_KEY.")
+# Midtrans' sandbox keys start with SB-; a key for the other environment is always refused.
+MIDTRANS_SANDBOX_KEY = MIDTRANS_SERVER_KEY.startswith("SB-")
+if "midtrans" in PAYMENT_PROVIDERS and MIDTRANS_SANDBOX_KEY is MIDTRANS_IS_PRODUCTION:
+    raise ImproperlyConfigured(
+        "MIDTRANS_SERVER_KEY is a "
+        + ("sandbox (SB-) key" if MIDTRANS_IS_PRODUCTION else "production key")
+        + f" but MIDTRANS_IS_PRODUCTION={str(MIDTRANS_IS_PRODUCTION).lower()}: use the keys of "
+        "the environment you set."
+    )
+# Unpaid orders expire after this many seconds.
+PAYMENT_TIMEOUT = env.int("PAYMENT_TIMEOUT", default=1800)
 # Seconds every Midtrans call may take to connect, and then to answer (midtransclient has none).
 MIDTRANS_CONNECT_TIMEOUT = env.float("MIDTRANS_CONNECT_TIMEOUT", default=3.05)
 MIDTRANS_READ_TIMEOUT = env.float("MIDTRANS_READ_TIMEOUT", default=10)

@@ -12,6 +12,8 @@ import urllib.request
 
 import pytest
 
+from tests.production import REAL_PAYMENTS
+
 from ..storefront.helpers import closed_port
 from .conftest import ROOT, command_of
 from .test_settings import SCRUB
@@ -28,9 +30,7 @@ def web(services, tmp_path_factory):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ISIPAY_API_TOKEN": "live-token-for-gunicorn-test",
         # What else production needs to start (issue 12: no sandbox, a public https URL, mail).
-        "SITE_URL": "https://shop.example.com",
-        "PAYMENT_PROVIDERS": "midtrans",
-        "MIDTRANS_SERVER_KEY": "SB-Mid-server-not-a-real-key",
+        **REAL_PAYMENTS,
         "EMAIL_URL": "smtp+tls://shop:pw@smtp.example.com:587",
         "ALLOWED_HOSTS": "shop.example.com",
         "DATABASE_URL": f"sqlite:///{log.parent / 'db.sqlite3'}",

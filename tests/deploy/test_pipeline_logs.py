@@ -24,6 +24,7 @@ from payments import services as payments
 from storefront.celery import app as celery_app
 from storefront.logging import REDACTED, JsonFormatter
 from storefront.supplier import isipay_client
+from tests.production import REAL_PAYMENTS
 
 from ..integration.conftest import Worker, wait_for, worker_env  # noqa: F401  (fixture)
 from ..storefront.helpers import closed_port
@@ -57,9 +58,7 @@ def production_worker(worker_env, tmp_path_factory):  # noqa: F811
         "EMAIL_BACKEND": "",  # the production default: SMTP…
         "EMAIL_URL": f"smtp://127.0.0.1:{closed_port()}",  # …to a server that is not there
         # What else production needs to start (issue 12: no sandbox, a public https URL).
-        "SITE_URL": "https://shop.example.com",
-        "PAYMENT_PROVIDERS": "midtrans",
-        "MIDTRANS_SERVER_KEY": "SB-Mid-server-not-a-real-key",
+        **REAL_PAYMENTS,
     }
     # worker_env pointed the broker at a folder of this module's own. Connection pools are
     # shared by broker URL, whatever the folder: drop them before and after, so that no

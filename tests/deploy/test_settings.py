@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from tests.production import REAL_PAYMENTS
+
 from .conftest import ROOT
 
 PRODUCTION = {
@@ -17,17 +19,15 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://gerai:pw@127.0.0.1:5432/gerai",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp+tls://shop:pw@smtp.example.com:587",
-    "SITE_URL": "https://shop.example.com",
-    "PAYMENT_PROVIDERS": "midtrans",
-    "MIDTRANS_SERVER_KEY": "SB-Mid-server-not-a-real-key",
+    **REAL_PAYMENTS,
     "ADMIN_URL": "backstage-7f3a9c/",
 }
 # Variables of this process that must not leak into the checked configuration.
 # (pytest-playwright sets DJANGO_ALLOW_ASYNC_UNSAFE for its live server tests.)
 SCRUB = {"SECRET_KEY", "ISIPAY_API_TOKEN", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL",
          "DEBUG", "EMAIL_BACKEND", "EMAIL_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL",
-         "PAYMENT_PROVIDERS", "MIDTRANS_SERVER_KEY", "ADMIN_URL", "READINESS_TOKEN",
-         "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION", "ALLOW_LOCALHOST_EMAIL",
+         "PAYMENT_PROVIDERS", "MIDTRANS_SERVER_KEY", "MIDTRANS_IS_PRODUCTION", "ADMIN_URL",
+         "READINESS_TOKEN", "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION", "ALLOW_LOCALHOST_EMAIL",
          "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"}  # fmt: skip
 
 
@@ -165,6 +165,28 @@ def test_sandbox_payments_are_refused_in_production_naming_the_real_provider():
     assert "PAYMENT_PROVIDERS" in refused(PAYMENT_PROVIDERS="paypal")
 
 
+MIDTRANS_SANDBOX = {"MIDTRANS_IS_PRODUCTION": "false", "MIDTRANS_SERVER_KEY": "SB-Mid-server-abc"}
+
+
+def test_midtrans_sandbox_is_refused_in_production():
+    # Midtrans' sandbox confirms payments made with its public simulator: free top-ups.
+    error = refused(**MIDTRANS_SANDBOX)
+    assert "MIDTRANS_IS_PRODUCTION=true" in error and "simulator" in error
+    assert "SB-Mid-server-abc" not in error  # no key in the message
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"MIDTRANS_IS_PRODUCTION": "true", "MIDTRANS_SERVER_KEY": "SB-Mid-server-abc"},
+        {**MIDTRANS_SANDBOX, "MIDTRANS_SERVER_KEY": "Mid-server-abc",
+         "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION": "true"},
+    ],
+)  # fmt: skip
+def test_a_midtrans_key_for_the_other_environment_is_refused(keys):
+    assert "MIDTRANS_IS_PRODUCTION" in refused(**keys)
+
+
 def test_a_staging_shop_may_opt_in_to_sandbox_payments_and_is_warned():
     staging = production(PAYMENT_PROVIDERS="sandbox", ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION="true")
     assert run(["manage.py", "check"], **staging).returncode == 0
@@ -190,6 +212,7 @@ print(response.status_code, "TEST MODE" in response.content.decode())
     ("overrides", "banner"),
     [
         ({"PAYMENT_PROVIDERS": "sandbox", "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION": "true"}, True),
+        ({**MIDTRANS_SANDBOX, "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION": "true"}, True),
         ({}, False),
     ],
 )

@@ -11,6 +11,8 @@ import sys
 
 import pytest
 
+from tests.production import REAL_PAYMENTS
+
 from ..integration.conftest import live_sandbox, wait_for, worker_env  # noqa: F401  (fixtures)
 from .conftest import ROOT, command_of
 
@@ -31,6 +33,8 @@ def production_env(worker_env):  # noqa: F811
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ISIPAY_API_TOKEN": "live-token-for-the-worker-log-test",
+        **REAL_PAYMENTS,
+        "EMAIL_URL": "smtp+tls://shop:pw@smtp.example.com:587",
         "LOG_FORMAT": "",  # the production default: JSON
         "LOG_LEVEL": "INFO",
         "WORKER_CONCURRENCY": "1",

@@ -7,17 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.production import REAL_PAYMENTS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 GOOD_SECRET_KEY = "k3Y-" + "0123456789abcdefghij" * 3
 # What else production needs to start (SITE_URL, mail, a real payment provider).
-REST_OF_PRODUCTION = {
-    "SITE_URL": "https://shop.example.com",
-    "EMAIL_URL": "smtp+tls://shop:pw@smtp.example.com:587",
-    "PAYMENT_PROVIDERS": "midtrans",
-    "MIDTRANS_SERVER_KEY": "SB-Mid-server-not-a-real-key",
-}
+REST_OF_PRODUCTION = {**REAL_PAYMENTS, "EMAIL_URL": "smtp+tls://shop:pw@smtp.example.com:587"}
 
 
 def check(**env: str) -> subprocess.CompletedProcess:
