@@ -240,6 +240,9 @@ def _supplier_state(variant: Variant) -> tuple:
     return tuple(getattr(variant, attr) for attr in SUPPLIER_VARIANT_ATTRS)
 
 
+READING_POLL_FIRST, READING_POLL_CAP = 0.05, 1.0  # seconds between looks at another's reading
+
+
 class ReadingBusy(Exception):
     """Another worker is reading this game's variants and has not finished in time."""
 
@@ -252,11 +255,12 @@ def refresh_variants(
 
     One /variant call per game at a time, and none while the last reading is fresh: the
     caller that claims the reading (a conditional UPDATE) asks isipay, the others wait up to
-    `wait` seconds for its result. The reading is written as the sync writes it (costs, and
-    the sell prices they imply). Raises isipay.IsipayError when isipay cannot be read, and
-    ReadingBusy when another reader took longer than `wait`.
+    `wait` seconds for its result, looking with growing pauses. The reading is written as the
+    sync writes it (costs, and the sell prices they imply). Raises isipay.IsipayError when
+    isipay cannot be read, and ReadingBusy when another reader took longer than `wait`.
     """
     deadline = time.monotonic() + wait
+    pause = READING_POLL_FIRST
     product = Product.objects.only("code").get(pk=product_id)
     while True:
         now = timezone.now()
@@ -268,9 +272,13 @@ def refresh_variants(
         )
         if Product.objects.filter(free, pk=product_id).update(variants_reading_since=now):
             break
-        if time.monotonic() >= deadline:
+        left = deadline - time.monotonic()
+        if left <= 0:
             raise ReadingBusy(product.code)
-        time.sleep(0.05)
+        # Growing pauses: a burst of orders for one game waiting on its reading asks the
+        # database a few times a second at first, then about once a second each.
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, READING_POLL_CAP)
 
     mine = Product.objects.filter(pk=product_id, variants_reading_since=now)
     try:
@@ -281,9 +289,8 @@ def refresh_variants(
     counts = SyncCounts()
     _sync_variants(product, supplier_variants, rules=load_rulebook(), now=now, counts=counts)
     Product.objects.filter(pk=product_id).update(variants_read_at=now)
+    # _sync_variants moved the catalog version if anything changed (once, on commit).
     mine.update(variants_reading_since=None)
-    if any(counts.variants[key] for key in ("created", "updated", "retired", "revived")):
-        bump_catalog_version()
     if counts.variants["repriced"]:
         logger.info("variants of %s re-read before an order: %s", product.code, counts.as_dict())
     return now

@@ -101,7 +101,11 @@ class IsipayClient:
         body = {"code": code, "referenceNumber": reference_number, "data": data}
         answer = self._call("/api/v1/order", body, is_order=True)
         return _parse(
-            "/api/v1/order", lambda: PlacedOrder(invoice_number=str(answer["invoiceNumber"]))
+            "/api/v1/order",
+            lambda: PlacedOrder(
+                invoice_number=str(answer["invoiceNumber"]),
+                duplicate=str(answer.get("duplicate")).lower() in ("true", "1"),
+            ),
         )
 
     def status(self, invoice: str) -> OrderStatus:

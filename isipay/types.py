@@ -30,6 +30,9 @@ class Variant:
 @dataclass(frozen=True, slots=True)
 class PlacedOrder:
     invoice_number: str
+    # isipay answered with the invoice of an order it already had under this reference (an
+    # acceptance flagged "duplicate"), not a new placement.
+    duplicate: bool = False
 
 
 @dataclass(frozen=True, slots=True)

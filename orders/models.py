@@ -78,6 +78,9 @@ class Order(models.Model):
     # When isipay first said our reference was used: its invoice is looked up until then
     # + ORDER_ADOPT_RETRY_FOR, and the order is not sent again meanwhile.
     duplicate_seen_at = models.DateTimeField(null=True, blank=True)
+    # When an attempt first found isipay's current price unreadable (nothing was sent): such
+    # attempts are retried until then + ORDER_COST_RETRY_FOR without counting as submissions.
+    cost_unread_since = models.DateTimeField(null=True, blank=True)
     submit_attempts = models.PositiveIntegerField(default=0)
     next_submit_at = models.DateTimeField(null=True, blank=True)
     poll_count = models.PositiveIntegerField(default=0)

@@ -174,7 +174,7 @@ def submit_order(*, order_id: int, client: isipay.IsipayClient, actor: str = "wo
     try:
         cost = _current_cost(order, client)
     except CostUnknown as exc:
-        return _retry_later(order, str(exc), reached=False)
+        return _retry_unread_cost(order, str(exc))
     except ItemGone as exc:
         return _reject(order, str(exc))
     if cost > order.price:
@@ -192,19 +192,33 @@ def submit_order(*, order_id: int, client: isipay.IsipayClient, actor: str = "wo
         return "review"
 
     # The cost this attempt places at; an earlier attempt that may have reached isipay keeps
-    # its own (isipay charged that one if it did).
-    Order.objects.filter(pk=order.pk).update(placed_cost=Coalesce("placed_cost", Value(cost)))
+    # its own while this one is under way (isipay charged that one if it did).
+    Order.objects.filter(pk=order.pk).update(
+        placed_cost=Coalesce("placed_cost", Value(cost)), cost_unread_since=None
+    )
     try:
         placed = client.order(order.variant_code, order.reference_number, order.data)
     except (isipay.InsufficientBalance, isipay.AuthError) as exc:
         return _wait_for_supplier(order, exc)
     except isipay.DuplicateReference:
-        return _adopt_by_reference(order, client)
+        return _adopt_by_reference(order, client)  # the first attempt's order: its cost stays
     except isipay.Unavailable as exc:
         return _retry_later(order, exc.message, reached=exc.may_have_reached_supplier)
     except isipay.IsipayError as exc:
         return _reject(order, f"isipay refused the order: {exc.message}")
-    _start_processing(order, placed.invoice_number, message="isipay accepted the order.")
+    if placed.duplicate:
+        _start_processing(
+            order,
+            placed.invoice_number,
+            message="isipay already had this order (its answer was lost earlier).",
+        )
+        return "submitted"
+    # A plain acceptance after an attempt that may have reached isipay: that attempt did not
+    # (isipay would have said duplicate), so this one is the order isipay placed and charged,
+    # at this attempt's reading. A duplicate (above, or DuplicateReference) keeps the first's.
+    _start_processing(
+        order, placed.invoice_number, message="isipay accepted the order.", placed_cost=cost
+    )
     return "submitted"
 
 
@@ -264,7 +278,7 @@ def _reject(order: Order, message: str) -> str:
     return "rejected"
 
 
-def _start_processing(order: Order, invoice: str, *, message: str) -> None:
+def _start_processing(order: Order, invoice: str, *, message: str, **fields) -> None:
     first_poll = min(
         max(order.variant.process_duration, settings.ORDER_POLL_FIRST_MIN),
         settings.ORDER_POLL_BACKOFF_CAP,
@@ -279,6 +293,7 @@ def _start_processing(order: Order, invoice: str, *, message: str) -> None:
         invoice_number=invoice,
         submitted_at=now,
         next_poll_at=now + timedelta(seconds=first_poll),
+        **fields,
     )
 
 
@@ -346,6 +361,55 @@ def _adopt_by_reference(order: Order, client: isipay.IsipayClient) -> str:
         message="isipay already had this order (its answer was lost earlier).",
     )
     return "adopted"
+
+
+def _retry_unread_cost(order: Order, note: str) -> str:
+    """isipay's current price could not be read, so nothing was sent: not a submission attempt.
+
+    Tried again with backoff for ORDER_COST_RETRY_FOR seconds from the first such attempt,
+    then review, saying that nothing was sent (unless an earlier attempt may have been).
+    """
+    now = timezone.now()
+    first_seen = order.cost_unread_since or now
+    waited = (now - first_seen).total_seconds()
+    if waited >= settings.ORDER_COST_RETRY_FOR:
+        unread = f"Could not read isipay's current price for {waited / 60:.0f} minutes"
+        if order.placed_cost is None:
+            reason = f"{unread}; nothing was sent to isipay; safe to retry. Last error: {note}."
+        else:
+            reason = (
+                f"{unread}; nothing was sent to isipay since, but an earlier attempt may have "
+                f"reached it under reference {order.reference_number}: look it up at "
+                f"isipay.top before retrying. Last error: {note}."
+            )
+        _move(
+            order.pk,
+            from_=S.SUBMITTING,
+            to=S.NEEDS_REVIEW,
+            actor="system",
+            message=reason,
+            review_reason=reason,
+            submit_attempts=F("submit_attempts") - 1,
+        )
+        return "review"
+    from . import tasks
+
+    delay = min(
+        max(settings.ORDER_SUBMIT_RETRY_BASE, waited),
+        max(settings.ORDER_SUBMIT_RETRY_BASE, settings.ORDER_COST_RETRY_FOR - waited),
+    )
+    if _move(
+        order.pk,
+        from_=S.SUBMITTING,
+        to=S.PAID,
+        actor="isipay",
+        message=f"Nothing sent to isipay: {note}; trying again in {delay:.0f} s.",
+        submit_attempts=F("submit_attempts") - 1,  # this attempt sent nothing
+        cost_unread_since=first_seen,
+        next_submit_at=now + timedelta(seconds=delay),
+    ):
+        _after_commit(tasks.submit_order, order.pk, countdown=delay)
+    return "retry"
 
 
 def _retry_later(order: Order, note: str, *, reached: bool) -> str:

@@ -356,6 +356,9 @@ ORDER_REFUND_SWEEP_AFTER = env.float("ORDER_REFUND_SWEEP_AFTER", default=120)
 # most SUPPLIER_COST_MAX_STALE old, else retried later.
 SUPPLIER_COST_MAX_AGE = env.float("SUPPLIER_COST_MAX_AGE", default=60)
 SUPPLIER_COST_MAX_STALE = env.float("SUPPLIER_COST_MAX_STALE", default=300)
+# How long an order whose item cost cannot be read (nothing sent to isipay) is retried, with
+# backoff and without using up ORDER_SUBMIT_MAX_ATTEMPTS, before it goes to review.
+ORDER_COST_RETRY_FOR = env.float("ORDER_COST_RETRY_FOR", default=900)
 SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 CELERY_BEAT_SCHEDULE |= {
