@@ -2,7 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
-from orders.forms import CheckoutForm
+from orders.forms import CONTACT_SESSION_KEY, CheckoutForm
 from storefront.pagecache import render_cached
 
 from . import selectors
@@ -27,6 +27,8 @@ def game(request, slug: str):
         for key, value in request.GET.items()
         if key == "item" or key.startswith("account_")
     }
+    # With it, the contact last typed at checkout in this browser (kept in its session only).
+    contact = (request.session.get(CONTACT_SESSION_KEY) or {}) if prefill else {}
 
     def context() -> dict:
         product = selectors.product_for_sale(slug)
@@ -35,7 +37,7 @@ def game(request, slug: str):
         return {
             "product": product,
             "variants": selectors.variants_for_sale(product),
-            "form": CheckoutForm(product=product, initial=_initial(product, prefill)),
+            "form": CheckoutForm(product=product, initial=_initial(product, prefill, contact)),
         }
 
     if prefill:  # a page showing what one visitor asked for is never cached for others
@@ -49,7 +51,10 @@ def game(request, slug: str):
     )
 
 
-def _initial(product, prefill: dict[str, str]) -> dict[str, str]:
-    """The checkout form's initial values: the item and the product's own account fields."""
+def _initial(product, prefill: dict[str, str], contact: dict[str, str]) -> dict[str, str]:
+    """The checkout form's initial values: the item, the product's own account fields and
+    the contact (email, WhatsApp)."""
     names = [f"account_{spec['name']}" for spec in product.account_fields]
-    return {"variant": prefill.get("item", ""), **{n: prefill[n] for n in names if n in prefill}}
+    fields = {n: prefill[n] for n in names if n in prefill}
+    known = {n: str(contact[n]) for n in ("email", "whatsapp") if contact.get(n)}
+    return {"variant": prefill.get("item", ""), **fields, **known}

@@ -12,6 +12,11 @@ from payments.providers import enabled_providers
 PHONE_REGION = "ID"
 
 
+# Where checkout keeps, in the buyer's session, the contact last typed in that browser
+# ({"email": …, "whatsapp": …}): "Change the order" fills it in again without a URL carrying it.
+CONTACT_SESSION_KEY = "checkout_contact"
+
+
 def normalise_phone(raw: str) -> str:
     """A valid Indonesian (or international) mobile number in E.164, else ValidationError."""
     try:

@@ -763,6 +763,27 @@ def expire_unpaid() -> int:
     return expired
 
 
+def change_order(*, order_id: int) -> bool:
+    """The customer changes an unpaid order ("Change the order"): it closes, like one that
+    expired, and its open payment attempts are cancelled at the provider, so it neither stays
+    "awaiting payment" nor can be paid later. Nothing happens to an order no longer waiting
+    for payment or with money already paid for it (the provider is asked, as on expiry).
+    """
+    from payments import services as payments
+    from payments.models import Payment
+
+    order = Order.objects.filter(pk=order_id, status=S.AWAITING_PAYMENT).first()
+    if order is None:
+        return False
+    unpaid = (Payment.Status.PENDING, Payment.Status.FAILED, Payment.Status.EXPIRED)
+    if order.payments.exclude(status__in=unpaid).exists() or payments.paid_at_provider(order=order):
+        return False
+    if not expire_order(order_id=order.pk, actor="customer", message="Changed by the customer"):
+        return False
+    payments.cancel_open_payments(order=order)
+    return True
+
+
 def note_late_payment(*, order_id: int, message: str, actor: str = "payment") -> None:
     """A payment event on a closed order (paid after it expired, and its refund): noted in its
     timeline, and its page shows it."""

@@ -21,7 +21,7 @@ from storefront.security import client_ip
 
 from . import selectors, services
 from .cache import order_version
-from .forms import CheckoutForm, LookupForm, normalise_phone
+from .forms import CONTACT_SESSION_KEY, CheckoutForm, LookupForm, normalise_phone
 from .models import Order
 
 
@@ -55,7 +55,23 @@ def checkout(request, slug: str):
     except services.NotForSale:
         messages.error(request, _("This item is not available any more. Choose another."))
         return redirect("catalog:game", slug=slug)
+    # "Change the order" brings the contact back in this browser only (never in a URL).
+    request.session[CONTACT_SESSION_KEY] = {
+        "email": request.POST.get("email", "").strip()[:254],
+        "whatsapp": request.POST.get("whatsapp", "").strip()[:24],
+    }
     return redirect("orders:detail", number=order.number)
+
+
+@require_POST
+@ratelimit(key="ip", rate=lambda *_: settings.RATELIMIT_CHECKOUT, block=False)
+def change(request, number: str):
+    """Change the order: an unpaid order closes, and the game page comes back filled in."""
+    if getattr(request, "limited", False):
+        return too_many(request)
+    order = _order_or_404(number)
+    services.change_order(order_id=order.pk)
+    return redirect(selectors.change_order_url(order))
 
 
 def _order_or_404(number: str) -> Order:

@@ -45,3 +45,10 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self) -> dict:
+        # A folder has no host. kombu's virtual transports default the hostname to
+        # "localhost", and kombu warns "No hostname was supplied. Reverting to default
+        # 'localhost'" each time it describes a connection to one: three times at every start.
+        return {"port": self.default_port}

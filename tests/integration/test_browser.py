@@ -112,20 +112,27 @@ def test_change_the_order_comes_back_filled_in(page, catalog):
     page.get_by_label("Zone ID").fill("2345")
     page.get_by_text("85 (77+8) Diamonds").click()
     page.get_by_label("Email").fill("buyer@example.com")
+    page.get_by_label("Nomor WhatsApp (opsional)").fill("0812-3456-7890")
     page.get_by_role("button", name="Lanjut ke ringkasan").click()
-    page.get_by_role("link", name="Ubah pesanan").click()
+    page.get_by_role("button", name="Ubah pesanan").click()
 
+    page.get_by_role("button", name="Lanjut ke ringkasan").wait_for()
+    assert "buyer" not in page.url
     assert page.get_by_label("User ID").input_value() == "123456789"
     assert page.get_by_label("Zone ID").input_value() == "2345"
     assert page.get_by_role("radio", name="85 (77+8) Diamonds").is_checked()
+    assert page.get_by_label("Email").input_value() == "buyer@example.com"
+    assert page.get_by_label("Nomor WhatsApp (opsional)").input_value() == "0812-3456-7890"
+    first = Order.objects.get()
+    assert first.status == S.EXPIRED  # closed: no unpaid order left behind
+    assert first.events.last().message == "Changed by the customer"
     page.get_by_text("170 (154+16) Diamonds").click()
-    page.get_by_label("Email").fill("buyer@example.com")
-    page.get_by_role("button", name="Lanjut ke ringkasan").click()
+    page.get_by_role("button", name="Lanjut ke ringkasan").click()  # the email is still there
     page.get_by_text("170 (154+16) Diamonds").wait_for()
-    assert Order.objects.order_by("-pk").first().account == {
-        "user_id": "123456789",
-        "zone_id": "2345",
-    }
+    second = Order.objects.order_by("-pk").first()
+    assert second.pk != first.pk and second.status == S.AWAITING_PAYMENT
+    assert second.account == {"user_id": "123456789", "zone_id": "2345"}
+    assert (second.contact_email, second.contact_phone) == ("buyer@example.com", "+6281234567890")
     assert page.console_errors == []
 
 

@@ -145,13 +145,18 @@ def test_pay_on_the_sandbox_page_marks_the_order_paid(
     assert "Pembayaran diterima" in client.get(order_url).content.decode()
 
 
-def change_link(page: str) -> str:
-    return html.unescape(re.search(r'<a href="([^"]+)">Ubah pesanan</a>', page)[1])
+def change_link(client, page: str) -> str:
+    """Press "Ubah pesanan" (a POST) on an order page; where it leads."""
+    action = re.search(r'<form class="hint" method="post" action="([^"]+)">', page)[1]
+    assert "Ubah pesanan</button>" in page
+    response = client.post(html.unescape(action))
+    assert response.status_code == 302
+    return response["Location"]
 
 
 def test_change_the_order_brings_back_the_account_and_the_item(client, synced, ml_form):
     order_url = buy(client, {**ml_form, "variant": "MLBB_ID_85"})["Location"]
-    game = client.get(change_link(client.get(order_url).content.decode()))
+    game = client.get(change_link(client, client.get(order_url).content.decode()))
     page = game.content.decode()
     assert game.status_code == 200 and "private" in game["Cache-Control"]
     assert re.search(r'name="account_user_id" value="123456789"', page)
@@ -164,7 +169,7 @@ def test_change_the_order_keeps_a_chosen_server(client, synced):
     form = {"variant": "GI_60", "account_user_id": "812345678", "account_server": "Europe",
             "email": "buyer@example.com", "payment_method": "sandbox"}  # fmt: skip
     order_url = buy(client, form, slug="genshin-impact")["Location"]
-    page = client.get(change_link(client.get(order_url).content.decode())).content.decode()
+    page = client.get(change_link(client, client.get(order_url).content.decode())).content.decode()
     assert 'value="812345678"' in page
     assert '<option value="Europe" selected>' in page
     assert 'value="GI_60" checked' in page
@@ -174,7 +179,7 @@ def test_a_prefilled_game_page_is_never_served_to_anyone_else(client, synced, ml
     url = reverse("catalog:game", args=["mobile-legends"])
     assert "123456789" not in client.get(url).content.decode()  # the plain page, now cached
     order_url = buy(client, ml_form)["Location"]
-    prefilled = change_link(client.get(order_url).content.decode())
+    prefilled = change_link(client, client.get(order_url).content.decode())
     assert 'value="123456789"' in client.get(prefilled).content.decode()
     for visitor in (client, Client()):
         page = visitor.get(url).content.decode()
@@ -184,6 +189,57 @@ def test_a_prefilled_game_page_is_never_served_to_anyone_else(client, synced, ml
     page = Client().get(f"{url}?account_email=x%40evil.example&account_user_id=1%22%3E")
     assert "evil.example" not in page.content.decode()
     assert 'value="1&quot;&gt;"' in page.content.decode()
+
+
+def test_change_the_order_brings_back_the_contact_in_this_browser_only(client, synced, ml_form):
+    order_url = buy(client, ml_form)["Location"]
+    prefilled = change_link(client, client.get(order_url).content.decode())
+    assert "buyer" not in prefilled and "0812" not in prefilled  # not in the URL
+    page = client.get(prefilled).content.decode()
+    assert re.search(r'name="email" value="buyer@example.com"', page)
+    assert re.search(r'name="whatsapp" value="0812-3456-7890"', page)
+    other = Client().get(prefilled).content.decode()
+    assert 'value="123456789"' in other and "buyer@example.com" not in other
+    assert "0812-3456-7890" not in other
+    # "Continue" straight away places the changed order with the same contact.
+    form = {**ml_form, "variant": "MLBB_ID_85"}
+    assert buy(client, form)["Location"] != order_url
+    assert Order.objects.order_by("-pk").first().contact_email == "buyer@example.com"
+
+
+def test_change_the_order_closes_the_unpaid_order_and_its_payment(client, synced, ml_form):
+    order_url = buy(client, ml_form)["Location"]
+    order = Order.objects.get()
+    client.post(reverse("orders:pay", args=[order.number]))
+    prefilled = change_link(client, client.get(order_url).content.decode())
+    assert prefilled.startswith(reverse("catalog:game", args=["mobile-legends"]) + "?")
+    order.refresh_from_db()
+    assert order.status == S.EXPIRED
+    event = order.events.last()
+    assert (event.actor, event.message) == ("customer", "Changed by the customer")
+    assert Payment.objects.get().status == Payment.Status.EXPIRED  # cancelled at the provider
+    assert "Bayar sekarang" not in client.get(order_url).content.decode()
+    assert not Order.objects.filter(status=S.AWAITING_PAYMENT).exists()
+
+
+def test_change_of_a_paid_order_only_brings_back_the_page(client, synced, ml_form):
+    order_url = buy(client, ml_form)["Location"]
+    order = Order.objects.get()
+    page = client.get(order_url).content.decode()  # still showing "Ubah pesanan"
+    sandbox_url = client.post(reverse("orders:pay", args=[order.number]))["Location"]
+    client.post(sandbox_url, {"action": "pay"})
+    assert change_link(client, page).startswith("/games/mobile-legends/?")
+    assert Order.objects.get().status == S.PAID
+    assert Payment.objects.get().status == Payment.Status.PAID
+
+
+def test_change_the_order_is_rate_limited(client, synced, ml_form, settings):
+    settings.RATELIMIT_CHECKOUT = "2/h"
+    order_url = buy(client, ml_form)["Location"]
+    url = reverse("orders:change", args=[order_url.split("/")[2]])
+    codes = [client.post(url).status_code for _ in range(4)]
+    assert codes == [302, 302, 429, 429]
+    assert client.get(url).status_code == 405  # a link or a prefetch closes nothing
 
 
 def test_expire_on_the_sandbox_page_closes_the_order_without_charge(client, synced, ml_form):

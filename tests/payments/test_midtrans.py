@@ -355,6 +355,29 @@ def test_order_paid_at_midtrans_is_not_expired_when_its_notification_was_lost(
     assert Payment.objects.get().status == Payment.Status.PAID
 
 
+def test_change_the_order_expires_its_transaction_at_midtrans(client, midtrans_payment, mocked):
+    """Ubah pesanan closes the unpaid order, and its Snap transaction so it cannot be paid."""
+    status_api(mocked, midtrans_payment, status="pending")
+    expire = mocked.post(f"{CORE}/{midtrans_payment.reference}/expire", json=EXPIRE_OK)
+    number = midtrans_payment.order.number
+    assert client.post(reverse("orders:change", args=[number])).status_code == 302
+    assert expire.call_count == 1
+    assert Order.objects.get().status == S.EXPIRED
+    assert Payment.objects.get().status == Payment.Status.EXPIRED
+
+
+def test_change_of_an_order_paid_at_midtrans_whose_notification_was_lost_keeps_it(
+    client, midtrans_payment, mocked
+):
+    status_api(mocked, midtrans_payment)
+    expire = mocked.post(f"{CORE}/{midtrans_payment.reference}/expire", json=EXPIRE_OK)
+    response = client.post(reverse("orders:change", args=[midtrans_payment.order.number]))
+    assert response["Location"].startswith("/games/mobile-legends/?")
+    assert expire.call_count == 0
+    assert Order.objects.get().status == S.PAID
+    assert Payment.objects.get().status == Payment.Status.PAID
+
+
 def test_every_midtrans_call_carries_the_connect_and_read_timeouts(
     midtrans_payment, mocked, settings
 ):

@@ -1,9 +1,16 @@
-"""Operator commands: isipay_check, resume_submissions, healthcheck."""
+"""Operator commands: isipay_check, resume_submissions, healthcheck, run_demo's stop."""
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
@@ -101,3 +108,66 @@ def test_healthcheck_beat_follows_the_last_recorded_run():
 
 def test_healthcheck_ready_prints_the_readiness_report():
     assert '"status": "ok"' in run("healthcheck", "ready")
+
+
+# run_demo's stop: a child that, once told to stop, makes the second SIGTERM arrive (as make
+# forwards it after the group kill) while run_demo waits for it; it leaves a grandchild behind.
+DEMO_CHILD = """
+import os, signal, subprocess, sys, time
+from pathlib import Path
+folder = Path(sys.argv[1])
+grandchild = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def stop(signum, frame):
+    os.kill(os.getppid(), signal.SIGTERM)
+    (folder / "second-signal-sent").touch()
+    time.sleep(0.5)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+(folder / "grandchild").write_text(str(grandchild.pid))
+while True:
+    time.sleep(1)
+"""
+
+DEMO_STOP = """
+import signal, sys, time
+from pathlib import Path
+import django
+django.setup()
+from storefront.management.commands import run_demo
+folder = Path(sys.argv[1])
+command = run_demo.Command()
+command.children = []
+signal.signal(signal.SIGTERM, run_demo._interrupt)
+command._start("child", [sys.executable, "-c", sys.argv[2], str(folder)])
+while not (folder / "grandchild").exists():
+    time.sleep(0.01)
+command._stop_all()
+print("stopped")
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_run_demo_stops_everything_quietly_when_sigterm_comes_twice(tmp_path):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "storefront.settings"}
+    try:
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", DEMO_STOP, str(tmp_path), DEMO_CHILD],
+            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        grandchild = int((tmp_path / "grandchild").read_text())
+        killed_by_run_demo = not _alive(grandchild)
+    finally:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            os.kill(int((tmp_path / "grandchild").read_text()), signal.SIGKILL)
+    assert (tmp_path / "second-signal-sent").exists()
+    assert "KeyboardInterrupt" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 0 and done.stdout.strip() == "stopped"
+    assert killed_by_run_demo  # the final sweep killed what was left in the group

@@ -78,6 +78,10 @@ class Command(BaseCommand):
     def _stop_all(self) -> None:
         # SIGTERM to each main process only: Celery then does a warm shutdown, finishing the
         # task in hand; whatever is left in a group after the grace period is killed.
+        # A stop signal often comes twice (make's process group is killed, and make forwards
+        # it too): once stopping, more of them must not cut the grace wait or the final sweep.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         for _, process in reversed(self.children):
             if process.poll() is None:
                 process.terminate()

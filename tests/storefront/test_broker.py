@@ -1,0 +1,36 @@
+"""The demo's filesystem broker (storefront/broker.py)."""
+
+import logging
+
+from kombu import Connection
+
+
+def folders(tmp_path) -> dict[str, str]:
+    broker = tmp_path / "broker"
+    return {
+        "data_folder_in": str(broker),
+        "data_folder_out": str(broker),
+        "processed_folder": str(broker / "processed"),
+        "control_folder": str(broker / "control"),
+    }
+
+
+def test_filesystem_broker_starts_without_the_no_hostname_warning(tmp_path, caplog):
+    caplog.set_level(logging.WARNING)
+    with Connection("filesystem://", transport="storefront.broker:Transport",
+                    transport_options=folders(tmp_path)) as connection:  # fmt: skip
+        connection.info()
+        connection.as_uri()  # what the worker's banner and "Connected to" lines show
+        queue = connection.SimpleQueue("journey")
+        queue.put({"hello": "world"})
+        message = queue.get(timeout=5)
+        assert message.payload == {"hello": "world"}
+        message.ack()
+        queue.close()
+    assert [r.getMessage() for r in caplog.records if r.name == "kombu.connection"] == []
+
+
+def test_other_brokers_keep_kombus_warning(caplog):
+    caplog.set_level(logging.WARNING)
+    Connection("memory://").info()
+    assert any("No hostname was supplied" in r.getMessage() for r in caplog.records)
