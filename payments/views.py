@@ -27,6 +27,10 @@ def sandbox(request, reference: str):
                                 provider="sandbox")  # fmt: skip
     if request.method == "POST":
         action = request.POST.get("action")
+        if payment.status != Payment.Status.PENDING:
+            # As a gateway does: a closed attempt (expired, changed by the customer) takes no
+            # money, even from a tab left open on it.
+            return render(request, "payments/sandbox.html", {"payment": payment}, status=409)
         if action == "pay":
             services.confirm_paid(payment=payment, actor="sandbox payment")
         elif action in ("fail", "expire"):

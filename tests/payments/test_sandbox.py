@@ -51,6 +51,17 @@ def test_a_guessed_sandbox_page_does_nothing(client, order, action):
     assert Order.objects.get(pk=order.pk).status != S.AWAITING_PAYMENT
 
 
+def test_a_closed_sandbox_attempt_takes_no_money_from_a_tab_left_open(client, order):
+    payment = payments.start_payment(order=order)
+    services.change_order(order_id=order.pk)  # "Ubah pesanan": the order and attempt close
+    url = reverse("payments:sandbox", args=[payment.reference])
+    response = client.post(url, {"action": "pay"})
+    assert response.status_code == 409
+    assert 'value="pay"' not in response.content.decode()
+    assert Payment.objects.get(pk=payment.pk).status == Payment.Status.EXPIRED
+    assert Order.objects.get(pk=order.pk).status == S.EXPIRED
+
+
 def test_every_page_says_test_mode_while_the_sandbox_is_offered(
     client, order, settings, admin_user
 ):
