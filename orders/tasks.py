@@ -2,11 +2,10 @@
 
 from celery import shared_task
 
+from storefront.celery import RELIABLE
 from storefront.supplier import isipay_client
 
 from . import services
-
-RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
 
 
 @shared_task(time_limit=90, soft_time_limit=75, **RELIABLE)
