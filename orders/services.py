@@ -733,17 +733,23 @@ def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bo
     return moved
 
 
-def expire_unpaid() -> int:
+def expire_unpaid(*, time_budget: float = 40.0) -> int:
     """Unpaid orders past PAYMENT_TIMEOUT expire, and their open payment attempts with them.
 
     Each open attempt is asked about at the provider first (a lost notification must not
-    expire a paid order), and closed there too (so it cannot be paid later).
+    expire a paid order), and closed there too (so it cannot be paid later). The time budget
+    is checked before each order, as in poll_due: with the provider slow or hung, what is left
+    waits for the next run instead of the task being killed mid-way.
     """
     from payments import services as payments
 
+    deadline = timezone.now() + timedelta(seconds=time_budget)
     cutoff = timezone.now() - _seconds("PAYMENT_TIMEOUT")
     expired = 0
-    for order in Order.objects.filter(status=S.AWAITING_PAYMENT, created_at__lt=cutoff):
+    unpaid = Order.objects.filter(status=S.AWAITING_PAYMENT, created_at__lt=cutoff)
+    for order in unpaid.order_by("created_at"):
+        if timezone.now() >= deadline:
+            break
         if payments.paid_at_provider(order=order):
             continue
         if expire_order(order_id=order.pk):
