@@ -92,6 +92,8 @@ def test_a_refund_whose_answer_was_lost_is_left_to_the_payment_retries_then_refu
     listing = admin_client.get(reverse("admin:orders_order_changelist")).content.decode()
     assert "Refund in progress" in listing and "do nothing" in listing
     assert "— refund due" not in listing and "refund by hand" not in listing.lower()
+    page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content
+    assert b"retried automatically" in page and b"do nothing" in page
 
     # The provider's refusal reaches the payment: now it is refund due, with that reason.
     refusal = "sandbox refused the refund: this payment method cannot be refunded"
