@@ -20,8 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from backoffice.permissions import is_money, without_money
+from backoffice.permissions import is_money, sees_money, without_money
 from catalog.models import Product
+from payments import selectors as payment_selectors
 from storefront.templatetags.money import rupiah
 
 from . import selectors, services
@@ -160,8 +161,8 @@ class OrderAdmin(admin.ModelAdmin):
                      "contact_phone", "payment_reference")  # fmt: skip
     date_hierarchy = "created_at"
     inlines = [OrderEventInline]
-    actions = ["repoll_now", "resend_receipt"]
-    readonly_fields = [field.name for field in Order._meta.fields]
+    actions = ["repoll_now", "resend_receipt", "refunded_by_hand"]
+    readonly_fields = [field.name for field in Order._meta.fields] + ["refund_progress"]
     list_per_page = 50
 
     FIELDSETS = (
@@ -186,6 +187,8 @@ class OrderAdmin(admin.ModelAdmin):
         known = [
             (title, [name for name in names if name in fields]) for title, names in self.FIELDSETS
         ]
+        if obj is not None and obj.status == S.FAILED and not obj.refund_due_reason:
+            known[0] = (known[0][0], [*known[0][1], "refund_progress"])
         listed = {name for _title, names in known for name in names}
         rest = sorted(fields - listed)  # fields added later still show
         fieldsets = [(title, {"fields": names}) for title, names in known if names]
@@ -218,7 +221,15 @@ class OrderAdmin(admin.ModelAdmin):
                 "status": order.get_status_display(),
                 "reason": order.refund_due_reason,
             }
+        if order.status == S.FAILED:
+            progress = payment_selectors.refund_in_progress(order=order)
+            if progress:
+                return f"{order.get_status_display()} — {progress}"
         return order.get_status_display()
+
+    @admin.display(description=_("refund"))
+    def refund_progress(self, order):
+        return payment_selectors.refund_in_progress(order=order) or "—"
 
     @admin.display(description=_("price"), ordering="price")
     def price_display(self, order):
@@ -255,6 +266,26 @@ class OrderAdmin(admin.ModelAdmin):
               "email address get one).") % {"sent": sent, "count": len(ids)},
             level,
         )  # fmt: skip
+
+    def has_money_permission(self, request) -> bool:
+        """Money goes out by hand: the Shop manager role (backoffice.permissions) only."""
+        return sees_money(request.user)
+
+    @admin.action(description=_("Refunded by hand"), permissions=["money"])
+    def refunded_by_hand(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        actor = self._actor(request)
+        note = f"Marked by {request.user.get_username()} in admin."
+        done = sum(
+            services.refunded_by_hand(order_id=order_id, actor=actor, note=note) for order_id in ids
+        )
+        level = messages.SUCCESS if done == len(ids) else messages.WARNING
+        self.message_user(
+            request,
+            _("%(done)d of %(count)d orders marked refunded (only refund due orders are).")
+            % {"done": done, "count": len(ids)},
+            level,
+        )
 
     def get_urls(self):
         def view(function, *, post_only=False):

@@ -11,7 +11,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Min, Value
+from django.db.models import F, Min, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -37,10 +37,21 @@ class NotForSale(Exception):
 # --- transitions ---------------------------------------------------------------------------
 
 
-def _move(order_id: int, *, from_: str, to: str, actor: str, message: str = "", **fields) -> bool:
+def _move(
+    order_id: int,
+    *,
+    from_: str,
+    to: str,
+    actor: str,
+    message: str = "",
+    where: Q | None = None,
+    **fields,
+) -> bool:
+    """`where`: a further condition the order must meet to move (e.g. refund due)."""
     now = timezone.now()
     with transaction.atomic():
-        moved = Order.objects.filter(pk=order_id, status=from_).update(
+        rows = Order.objects.filter(pk=order_id, status=from_)
+        moved = (rows.filter(where) if where is not None else rows).update(
             status=to, updated_at=now, **fields
         )
         if moved:
@@ -674,9 +685,16 @@ def repoll_now(*, order_id: int) -> bool:
 def refund_order(*, order_id: int, actor: str = "system") -> bool:
     """Give a failed order's money back; True when it is refunded.
 
-    When it cannot be done now, the order stays failed with refund_due_reason saying what a
-    person has to do. A worker that dies between "failed" and this leaves neither: the
-    sweeper (sweep_refunds) calls this again.
+    The refund flow, one for every failed order, with the payment's state as its truth:
+    1. "failed" calls this: it refunds the payment the order was paid with (payments.refund).
+    2. No answer from the provider leaves the payment refunding: payments.sweep_refunds asks
+       the provider and re-sends it (same refund key) until refunded or refund due. Meanwhile
+       the order says "refund in progress … do nothing" and the customer hears nothing yet.
+    3. The payment's outcome comes back here (payments.sweep_refunds calls this, and
+       sweep_refunds below catches any it missed): refunded → the order is refunded; refund
+       due → the order is marked refund due with the provider's reason, the customer is told,
+       and a person refunds by hand and closes it with "Refunded by hand" (refunded_by_hand).
+    sweep_refunds also starts refunds a dead worker never started.
     """
     from payments import selectors as payment_selectors
     from payments import services as payments
@@ -696,34 +714,69 @@ def refund_order(*, order_id: int, actor: str = "system") -> bool:
             notifications.on_commit_notify(order_id, "refunded")
             return True
         return False
+    now = timezone.now()
+    progress = payment_selectors.refund_in_progress(order=order)
+    if progress:
+        # Retried automatically: nobody is to refund by hand now, and "failed" waits.
+        Order.objects.filter(pk=order_id, status=S.FAILED).update(
+            refund_due_reason="", updated_at=now
+        )
+        last = order.events.order_by("-created_at", "-pk").values_list("message", flat=True)
+        if last.first() != progress:
+            _note(order_id, status=S.FAILED, actor=actor, message=progress)
+            logger.info("order %s: %s", order.number, progress, extra=order_context(order))
+        return False
     reason = payment_selectors.refund_due_reason(order=order)
     noted = (
         Order.objects.filter(pk=order_id, status=S.FAILED)
         .exclude(refund_due_reason=reason)
-        .update(refund_due_reason=reason)
+        .update(refund_due_reason=reason, updated_at=now)
     )
     if noted:
         _note(order_id, status=S.FAILED, actor=actor, message=f"Refund due: {reason}")
         logger.warning("order %s: refund due: %s", order.number, reason, extra=order_context(order))
+    else:  # looked at now: the sweeper need not look again until the payment changes
+        Order.objects.filter(pk=order_id, status=S.FAILED).update(updated_at=now)
     if noted and not order.refund_due_reason:
         notifications.on_commit_notify(order_id, "failed")
     return False
 
 
 def sweep_refunds(*, limit: int = 500) -> int:
-    """Finish failed orders: a worker that died after "failed" left the refund undone.
+    """The order side of the refund flow (see refund_order); returns how many it refunded.
 
-    Takes failed orders with no refund outcome for ORDER_REFUND_SWEEP_AFTER seconds, and
-    failed orders marked refund due (their payment may have been settled since); returns how
-    many it refunded.
+    Takes only failed orders with something to do (payments.selectors.refunds_to_follow):
+    payment refunded or newly refund due, or no refund started ORDER_REFUND_SWEEP_AFTER
+    seconds after failing. A payment still refunding is left to payments.sweep_refunds.
     """
+    from payments import selectors as payment_selectors
+
     cutoff = timezone.now() - _seconds("ORDER_REFUND_SWEEP_AFTER")
-    failed = Order.objects.filter(status=S.FAILED)
-    unsettled = failed.filter(refund_due_reason="", updated_at__lt=cutoff)
-    due = failed.exclude(refund_due_reason="")
-    ids = list(unsettled.order_by("updated_at").values_list("pk", flat=True)[:limit])
-    ids += list(due.order_by("updated_at").values_list("pk", flat=True)[:limit])
+    ids = payment_selectors.refunds_to_follow(not_started_before=cutoff, limit=limit)
     return sum(refund_order(order_id=order_id, actor="sweeper") for order_id in ids)
+
+
+def refunded_by_hand(*, order_id: int, actor: str, note: str = "") -> bool:
+    """A person refunded a refund-due order by hand: failed → refunded, its payment marked
+    refunded by hand, the customer told. False when the order is not refund due (any more)."""
+    from payments import services as payments
+
+    message = f"Refunded to the customer by hand. {note}".strip()
+    with transaction.atomic():
+        moved = _move(
+            order_id,
+            from_=S.FAILED,
+            to=S.REFUNDED,
+            actor=actor,
+            message=message,
+            where=~Q(refund_due_reason=""),
+            refund_due_reason="",
+        )
+        if moved:
+            payments.mark_refunded_by_hand(order_id=order_id, actor=actor)
+    if moved:
+        notifications.on_commit_notify(order_id, "refunded")
+    return moved
 
 
 def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bool:
@@ -744,17 +797,23 @@ def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bo
     return moved
 
 
-def expire_unpaid() -> int:
+def expire_unpaid(*, time_budget: float = 40.0) -> int:
     """Unpaid orders past PAYMENT_TIMEOUT expire, and their open payment attempts with them.
 
     Each open attempt is asked about at the provider first (a lost notification must not
-    expire a paid order), and closed there too (so it cannot be paid later).
+    expire a paid order), and closed there too (so it cannot be paid later). The time budget
+    is checked before each order, as in poll_due: with the provider slow or hung, what is left
+    waits for the next run instead of the task being killed mid-way.
     """
     from payments import services as payments
 
+    deadline = timezone.now() + timedelta(seconds=time_budget)
     cutoff = timezone.now() - _seconds("PAYMENT_TIMEOUT")
     expired = 0
-    for order in Order.objects.filter(status=S.AWAITING_PAYMENT, created_at__lt=cutoff):
+    unpaid = Order.objects.filter(status=S.AWAITING_PAYMENT, created_at__lt=cutoff)
+    for order in unpaid.order_by("created_at"):
+        if timezone.now() >= deadline:
+            break
         if payments.paid_at_provider(order=order):
             continue
         if expire_order(order_id=order.pk):

@@ -1,6 +1,12 @@
 """Payment reads for other apps and customer pages (orders asks here, never reads payment
 rows itself)."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F, OuterRef, Q, Subquery
+from django.utils import timezone
+
 from orders.models import Order
 
 from .models import Payment
@@ -8,28 +14,82 @@ from .models import Payment
 P = Payment.Status
 
 
+def paid_with(order: Order) -> Payment | None:
+    """The payment the order was paid with (not a late second attempt)."""
+    if not order.payment_reference:
+        return None
+    return order.payments.filter(reference=order.payment_reference).first()
+
+
+def refund_retried_until(payment: Payment) -> datetime:
+    """About when payments.sweep_refunds stops retrying a refunding payment: each try left
+    waits PAYMENT_REFUND_STUCK_AFTER, then one more wait before it is marked refund due."""
+    from .services import REFUND_TRIES
+
+    tries_left = max(REFUND_TRIES - payment.refund_attempts, 0)
+    sweep_every = settings.CELERY_BEAT_SCHEDULE.get("sweep-payment-refunds", {}).get("schedule")
+    waits = (tries_left + 1) * settings.PAYMENT_REFUND_STUCK_AFTER + float(sweep_every or 60)
+    return payment.updated_at + timedelta(seconds=waits)
+
+
+def refund_in_progress(*, order: Order) -> str:
+    """While the refund of the order's payment is retried automatically, what the order shows
+    (nobody is to act: a refund by hand now could refund twice); "" otherwise."""
+    payment = paid_with(order)
+    if payment is None or payment.status != P.REFUNDING:
+        return ""
+    until = timezone.localtime(refund_retried_until(payment))
+    return (
+        f"Refund in progress: the refund of payment {payment.reference} (Rp {payment.amount}) "
+        f"is retried automatically with {payment.provider} (until about "
+        f"{until:%Y-%m-%d %H:%M}); do nothing. If it does not go through, this order says "
+        "refund due."
+    )
+
+
 def refund_due_reason(*, order: Order) -> str:
-    """Why the money of a failed order is not back yet, as a person would act on it."""
-    payments = list(order.payments.all())
-    for payment in payments:
-        if payment.status == P.REFUNDING:
-            return (
-                f"The refund of payment {payment.reference} (Rp {payment.amount}) was sent to "
-                f"{payment.provider} but its answer was never recorded: check it there, and "
-                "refund by hand if it did not go through."
-            )
-    for payment in payments:
-        if payment.status == P.REFUND_DUE:
-            return (
-                f"{payment.provider} did not refund payment {payment.reference}: refund "
-                f"Rp {payment.amount} to the customer by hand."
-            )
-    if not any(payment.status == P.PAID for payment in payments):
+    """Why the money of a failed order is not back, as a person would act on it. Only for a
+    refund no machine retries any more (see refund_in_progress)."""
+    payment = paid_with(order)
+    if payment is not None and payment.status == P.REFUND_DUE:
+        why = payment.refund_due_reason or f"{payment.provider} did not refund it"
+        return (
+            f"Payment {payment.reference} (Rp {payment.amount}) was not refunded: {why}. "
+            f"Refund Rp {payment.amount} to the customer by hand, then use the admin action "
+            "Refunded by hand."
+        )
+    if payment is None or payment.status != P.PAID:
         return (
             "No captured payment was found for this order: check the payment provider, "
-            "and refund by hand if the customer was charged."
+            "and refund by hand if the customer was charged (then the action Refunded by hand)."
         )
-    return "The refund did not go through: refund by hand."
+    return "The refund did not go through: refund by hand, then the action Refunded by hand."
+
+
+def refunds_to_follow(*, not_started_before: datetime, limit: int) -> list[int]:
+    """Failed orders the order side of the refund flow has to act on, oldest first.
+
+    - the refund of the payment it was paid with reached refunded (the order follows), or
+      refund due since the order last noted it (the order says so, with the reason);
+    - its refund was never started, for longer than `not_started_before` (a worker died
+      between "failed" and the refund).
+    Orders whose payment is refunding are not here: payments.sweep_refunds retries those.
+    Each order taken leaves this set once acted on, so newer ones are never starved.
+    """
+    payment = Payment.objects.filter(order=OuterRef("pk"), reference=OuterRef("payment_reference"))
+    orders = Order.objects.filter(status=Order.Status.FAILED).annotate(
+        payment_status=Subquery(payment.values("status")[:1]),
+        payment_changed_at=Subquery(payment.values("updated_at")[:1]),
+    )
+    newly_due = Q(payment_status=P.REFUND_DUE) & (
+        Q(refund_due_reason="") | Q(updated_at__lt=F("payment_changed_at"))
+    )
+    not_started = (
+        Q(refund_due_reason="", updated_at__lt=not_started_before)
+        & (Q(payment_status__isnull=True) | ~Q(payment_status__in=[P.REFUNDING, P.REFUND_DUE]))
+    )  # fmt: skip
+    follow = orders.filter(Q(payment_status=P.REFUNDED) | newly_due | not_started)
+    return list(follow.order_by("updated_at", "pk").values_list("pk", flat=True)[:limit])
 
 
 def late_payment(order: Order) -> str | None:

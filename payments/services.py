@@ -151,10 +151,16 @@ def _cancel_at_provider(payment: Payment) -> bool:
 
 
 def refund(*, order: Order, reason: str) -> bool:
-    """Refund the order's paid payment once; False ("refund due") when the provider cannot."""
-    payment = order.payments.filter(status=P.PAID).first()
-    if payment is None:
-        return order.payments.filter(status=P.REFUNDED).exists()
+    """Refund the payment the order was paid with, once; True when it is refunded.
+
+    Only that payment (order.payment_reference): another attempt paid late is refunded on its
+    own path (_refund_late), and must neither stand in for it nor count as its refund.
+    """
+    payment = order.payments.filter(reference=order.payment_reference).first()
+    if not order.payment_reference or payment is None:
+        return False
+    if payment.status != P.PAID:
+        return payment.status == P.REFUNDED
     return _refund_payment(payment, reason=reason)
 
 
@@ -198,6 +204,20 @@ def _refund_due(payment: Payment, *, reason: str) -> None:
     if _set(payment.pk, from_=P.REFUNDING, status=P.REFUND_DUE, refund_due_reason=reason[:500]):
         logger.warning("refund of payment %s is due by hand: %s", payment.reference, reason)
         _tell_order(payment, f"refund due: {reason}")
+
+
+def mark_refunded_by_hand(*, order_id: int, actor: str) -> bool:
+    """A person refunded the order's payment by hand (orders.services.refunded_by_hand): from
+    refund due (or refunding) to refunded, so that no sweeper sends it again."""
+    reference = Order.objects.values_list("payment_reference", flat=True).get(pk=order_id)
+    payment = Payment.objects.filter(order_id=order_id, reference=reference).first()
+    if not reference or payment is None:
+        return False
+    done = _set(payment.pk, from_=(P.REFUND_DUE, P.REFUNDING), status=P.REFUNDED,
+                refund_reference=f"by hand: {actor}"[:100])  # fmt: skip
+    if done:
+        logger.info("payment %s refunded by hand (%s)", payment.reference, actor)
+    return done
 
 
 def _tell_order(payment: Payment, outcome: str) -> None:
@@ -329,6 +349,9 @@ def paid_at_provider(*, order: Order) -> bool:
 def sweep_refunds() -> int:
     """Finish refunds a dead process left behind; returns how many payments it looked at.
 
+    The payment side of the one refund flow (orders.services.refund_order tells it whole):
+    while a payment is refunding only this sweeper acts on it, and its order follows.
+
     - refunding for longer than PAYMENT_REFUND_STUCK_AFTER (the process died, or the provider
       did not answer): ask the provider. Refunded there → refunded here. Otherwise send the
       refund again, once, with the same refund key; after that, refund due with the reason.
@@ -344,9 +367,10 @@ def sweep_refunds() -> int:
                                       updated_at__lt=cutoff).update(updated_at=now):  # fmt: skip
             continue  # another sweeper has it
         looked += 1
-        if _resume_refund(payment):
-            # A failed order whose refund this was moves on to refunded (a no-op otherwise).
-            order_services.refund_order(order_id=payment.order_id, actor="refund sweeper")
+        _resume_refund(payment)
+        # The failed order whose refund this was follows at once: refunded, refund due, or
+        # still in progress (a no-op for any other order).
+        order_services.refund_order(order_id=payment.order_id, actor="refund sweeper")
     orphans = Payment.objects.filter(status=P.PAID, updated_at__lt=cutoff).filter(
         Q(order__status=Order.Status.EXPIRED)
         | (~Q(order__payment_reference="") & ~Q(order__payment_reference=F("reference")))

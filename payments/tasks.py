@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+from storefront.celery import RELIABLE
 
 
 @shared_task(name="payments.check_pending_payments", time_limit=120, soft_time_limit=100,

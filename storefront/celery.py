@@ -5,6 +5,10 @@ from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefront.settings")
 
+# Every task of ours runs with these: acknowledged only once done, and given back to the
+# broker when its worker dies, so a killed worker's task runs again (each is safe to run twice).
+RELIABLE = {"acks_late": True, "reject_on_worker_lost": True, "ignore_result": True}
+
 app = Celery("storefront")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -68,9 +68,12 @@ def test_worker_dying_between_failed_and_refund_is_finished_by_the_sweeper(
     assert services.sweep_refunds() == 0  # and never twice
 
 
-def test_a_refund_whose_answer_was_lost_is_refund_due_with_its_reason_in_the_admin(
+def test_a_refund_whose_answer_was_lost_is_left_to_the_payment_retries_then_refund_due(
     failing_at_isipay, isipay_client, monkeypatch, admin_client, django_capture_on_commit_callbacks
 ):
+    """Changed by issue 12 (refunds item 1): a refunding payment used to make the order "refund
+    due … refund by hand" at once while payments.sweep_refunds still re-sent the refund (a
+    refund by hand meanwhile refunded twice). Now the order waits for the payment's outcome."""
     order = failing_at_isipay
     die_before_refunding(monkeypatch)
     with pytest.raises(WorkerDied):
@@ -78,22 +81,39 @@ def test_a_refund_whose_answer_was_lost_is_refund_due_with_its_reason_in_the_adm
     monkeypatch.undo()
     # Another worker claimed the refund and died waiting for the provider's answer.
     payment = order.payments.get()
-    Payment.objects.filter(pk=payment.pk).update(status=P.REFUNDING)
+    Payment.objects.filter(pk=payment.pk).update(status=P.REFUNDING, refund_attempts=1)
     a_while_later()
 
     with django_capture_on_commit_callbacks(execute=True):
         assert services.sweep_refunds() == 0
     order.refresh_from_db()
+    assert order.status == S.FAILED and not order.refund_due_reason  # not refund due (yet)
+    assert len(mail.outbox) == 0  # no "failed" message while it is being retried
+    listing = admin_client.get(reverse("admin:orders_order_changelist")).content.decode()
+    assert "Refund in progress" in listing and "do nothing" in listing
+    assert "— refund due" not in listing and "refund by hand" not in listing.lower()
+    page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk])).content
+    assert b"retried automatically" in page and b"do nothing" in page
+
+    # The provider's refusal reaches the payment: now it is refund due, with that reason.
+    refusal = "sandbox refused the refund: this payment method cannot be refunded"
+    Payment.objects.filter(pk=payment.pk).update(
+        status=P.REFUND_DUE, refund_due_reason=refusal, updated_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_refunds() == 0
+    order.refresh_from_db()
     assert order.status == S.FAILED
-    assert payment.reference in order.refund_due_reason
-    assert "never recorded" in order.refund_due_reason
+    assert payment.reference in order.refund_due_reason and refusal in order.refund_due_reason
+    assert "by hand" in order.refund_due_reason
     assert order.events.last().message.startswith("Refund due:")
     assert len(mail.outbox) == 1  # the customer hears once that the order failed
 
     listing = admin_client.get(reverse("admin:orders_order_changelist"))
-    assert "refund due" in listing.content.decode()
+    assert "— refund due:" in listing.content.decode()
     page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert order.refund_due_reason in page.content.decode()
+    assert services.sweep_refunds() == 0 and len(mail.outbox) == 1  # noted once
 
     # Once the payment is settled (by the payments sweeper, or by hand), the order follows.
     Payment.objects.filter(pk=payment.pk).update(status=P.REFUNDED)

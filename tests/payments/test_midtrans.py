@@ -3,6 +3,7 @@ the payload shapes are those of Midtrans' HTTP notification documentation."""
 
 import hashlib
 import json
+import re
 import socket
 import threading
 import time
@@ -556,3 +557,83 @@ def test_notification_with_a_non_ascii_signature_is_403_not_500(
                            content_type="application/json")  # fmt: skip
     assert response.status_code == 403
     assert Order.objects.get().status == S.AWAITING_PAYMENT
+
+
+# --- issue 12, refunds ---------------------------------------------------------------------
+
+
+def test_a_refund_being_retried_says_do_nothing_until_midtrans_gives_up_then_refund_due(
+    midtrans_payment, mocked, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Refunds item 1/4: a refund without an answer is retried by payments.sweep_refunds; the
+    order meanwhile says so (do nothing, until about when) and the customer hears nothing. Only
+    when the payment is refund due does the order tell a person to refund by hand, and the
+    customer that the order failed; the order follows at once."""
+    failed_and_paid(midtrans_payment, mocked)
+    refund_url = f"{CORE}/{midtrans_payment.reference}/refund"
+    mocked.post(refund_url, body=requests.ReadTimeout("no answer"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert not services.refund_order(order_id=midtrans_payment.order_id)
+    order = Order.objects.get()
+    assert order.status == S.FAILED and not order.is_refund_due
+    note = order.events.last().message
+    assert "retried automatically" in note and "until about" in note and "do nothing" in note
+    assert "by hand" not in note
+    assert mailoutbox == []
+
+    for _try in range(2):  # sent once more (same key), then given up on
+        age(Payment, midtrans_payment.pk, "updated_at", settings.PAYMENT_REFUND_STUCK_AFTER + 1)
+        with django_capture_on_commit_callbacks(execute=True):
+            assert payments.sweep_refunds() == 1
+    order.refresh_from_db()
+    assert Payment.objects.get().status == Payment.Status.REFUND_DUE
+    assert order.is_refund_due  # at once, not on a later order sweep
+    assert "did not confirm the refund after 2 tries" in order.refund_due_reason
+    assert "by hand" in order.refund_due_reason
+    assert [m.subject for m in mailoutbox if order.number in m.subject]  # told once, now
+    assert len(mailoutbox) == 1
+    assert len([c for c in mocked.calls if c.request.url == refund_url]) == 2
+
+
+def test_refund_due_order_says_what_midtrans_answered(midtrans_payment, mocked):
+    """Refunds item 1: the order's refund-due text carries the provider's actual refusal."""
+    payments.confirm_paid(payment=midtrans_payment)
+    mocked.post(
+        f"{CORE}/{midtrans_payment.reference}/refund",
+        json={"status_code": "412", "status_message": "Merchant cannot modify the status"},
+        status=412,
+    )
+    order = midtrans_payment.order
+    Order.objects.filter(pk=order.pk).update(status=S.FAILED)
+    assert not services.refund_order(order_id=order.pk)
+    reason = Order.objects.get().refund_due_reason
+    assert "Merchant cannot modify the status" in reason and "by hand" in reason
+
+
+def test_expiry_has_a_time_budget_so_a_slow_midtrans_leaves_the_rest_for_the_next_run(
+    midtrans_payment, mocked, settings
+):
+    """Refunds item 6: expire_unpaid asks Midtrans about each order; when Midtrans is slow it
+    stops at its time budget (checked per order) and the next run expires the rest."""
+    variant = Variant.objects.get(code="MLBB_ID_5")
+    for _ in range(2):
+        order = services.create_order(variant=variant, account={"user_id": "1", "zone_id": "2"},
+                                      payment_provider="midtrans")  # fmt: skip
+        payments.start_payment(order=order)
+    Order.objects.update(
+        created_at=timezone.now() - timedelta(seconds=settings.PAYMENT_TIMEOUT + 1)
+    )
+    slow = {"on": True}
+
+    def status(request):
+        if slow["on"]:
+            time.sleep(0.3)  # Midtrans answering slowly (an outside service, not a wait of ours)
+        return 200, {}, json.dumps({"status_code": "201", "transaction_status": "pending"})
+
+    mocked.add_callback(responses.GET, re.compile(rf"{CORE}/.+/status"), callback=status)
+    mocked.post(re.compile(rf"{CORE}/.+/expire"), json=EXPIRE_OK)
+    assert services.expire_unpaid(time_budget=0.2) == 1  # one order, then out of time
+    assert Order.objects.filter(status=S.AWAITING_PAYMENT).count() == 2
+    slow["on"] = False
+    assert services.expire_unpaid(time_budget=0.2) == 2
+    assert not Order.objects.filter(status=S.AWAITING_PAYMENT).exists()
