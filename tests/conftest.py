@@ -3,6 +3,8 @@ import os
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.db import DatabaseError
+from django.db.backends.signals import connection_created
 
 from isipay import IsipayClient
 from isipay.sandbox import SandboxServer
@@ -17,6 +19,21 @@ def pytest_sessionstart(session):
         os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")
     ):
         raise pytest.UsageError("CI must set DATABASE_URL and REDIS_URL (see .ci/run)")
+    connection_created.connect(_let_the_worker_yield_in_a_deadlock)
+
+
+def _let_the_worker_yield_in_a_deadlock(sender, connection, **kwargs):
+    """Integration tests run a real worker (with beat's sweepers) beside the test's own
+    queries and its TRUNCATE at teardown. When the two deadlock, PostgreSQL aborts whichever
+    waited deadlock_timeout first: let that be the worker (its task is simply run again by the
+    next beat tick), never the test. Needs a superuser, as CI's is; elsewhere nothing changes."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SET deadlock_timeout = '10s'")
+    except DatabaseError:
+        pass
 
 
 @pytest.fixture(autouse=True)
