@@ -8,7 +8,9 @@ the same task finds nothing to move. The row, not the Celery message, is the tru
 import logging
 from datetime import datetime, timedelta
 from functools import partial
+from importlib import import_module
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Min, Q, Value
@@ -82,7 +84,16 @@ def _note(order_id: int, *, status: str, actor: str, message: str) -> None:
     )
 
 
-def _after_commit(task, *args, countdown: float | None = None) -> None:
+def schedule(task_name: str, *args, countdown: float | None = None) -> None:
+    """Queue the Celery task named `task_name` (e.g. "orders.submit_order") once the current
+    transaction commits, so the worker sees the row.
+
+    The one way services reach tasks (tasks import services, never the other way): the
+    task's app's tasks module is imported here, by name, and the task found by the explicit
+    name it is registered under.
+    """
+    import_module(f"{task_name.partition('.')[0]}.tasks")
+    task = current_app.tasks[task_name]
     transaction.on_commit(partial(task.apply_async, args=args, countdown=countdown))
 
 
@@ -131,8 +142,6 @@ def create_order(
 
 
 def mark_paid(*, order_id: int, payment_reference: str = "", actor: str = "payment") -> bool:
-    from . import tasks
-
     now = timezone.now()
     moved = _move(
         order_id,
@@ -145,7 +154,7 @@ def mark_paid(*, order_id: int, payment_reference: str = "", actor: str = "payme
         payment_reference=payment_reference,
     )
     if moved:
-        _after_commit(tasks.submit_order, order_id)
+        schedule("orders.submit_order", order_id)
     return moved
 
 
@@ -348,8 +357,6 @@ def _adopt_by_reference(order: Order, client: isipay.IsipayClient) -> str:
         if waited >= settings.ORDER_ADOPT_RETRY_FOR:
             _to_review(order, f"{used} (no answer for {waited:.0f} s: {exc.message}). {advice}")
             return "review"
-        from . import tasks
-
         delay = max(settings.ORDER_SUBMIT_RETRY_BASE, waited)
         if _move(
             order.pk,
@@ -361,7 +368,7 @@ def _adopt_by_reference(order: Order, client: isipay.IsipayClient) -> str:
             duplicate_seen_at=first_seen,
             next_submit_at=now + timedelta(seconds=delay),
         ):
-            _after_commit(tasks.submit_order, order.pk, countdown=delay)
+            schedule("orders.submit_order", order.pk, countdown=delay)
         return "retry"
     except isipay.IsipayError as exc:
         _to_review(order, f"{used} ({exc}). {advice}")
@@ -403,8 +410,6 @@ def _retry_unread_cost(order: Order, note: str) -> str:
             submit_attempts=F("submit_attempts") - 1,
         )
         return "review"
-    from . import tasks
-
     delay = min(
         max(settings.ORDER_SUBMIT_RETRY_BASE, waited),
         max(settings.ORDER_SUBMIT_RETRY_BASE, settings.ORDER_COST_RETRY_FOR - waited),
@@ -419,7 +424,7 @@ def _retry_unread_cost(order: Order, note: str) -> str:
         cost_unread_since=first_seen,
         next_submit_at=now + timedelta(seconds=delay),
     ):
-        _after_commit(tasks.submit_order, order.pk, countdown=delay)
+        schedule("orders.submit_order", order.pk, countdown=delay)
     return "retry"
 
 
@@ -436,8 +441,6 @@ def _retry_later(order: Order, note: str, *, reached: bool) -> str:
             f"The order may exist at isipay under reference {order.reference_number}.",
         )
         return "review"
-    from . import tasks
-
     delay = settings.ORDER_SUBMIT_RETRY_BASE * 2 ** (order.submit_attempts - 1)
     kept = {} if reached else {"placed_cost": order.placed_cost}
     moved = _move(
@@ -451,7 +454,7 @@ def _retry_later(order: Order, note: str, *, reached: bool) -> str:
         **kept,
     )
     if moved:
-        _after_commit(tasks.submit_order, order.pk, countdown=delay)
+        schedule("orders.submit_order", order.pk, countdown=delay)
     return "retry"
 
 
@@ -469,8 +472,6 @@ def _to_review(order: Order, reason: str) -> bool:
 
 def sweep_submissions() -> int:
     """Re-nudge orders whose Celery message was lost or whose worker died mid-submission."""
-    from . import tasks
-
     now = timezone.now()
     nudged = 0
     stuck = Order.objects.filter(
@@ -485,14 +486,14 @@ def sweep_submissions() -> int:
             message="The worker stopped mid-submission; resuming with the same reference.",
             next_submit_at=now,
         ):
-            _after_commit(tasks.submit_order, order_id)
+            schedule("orders.submit_order", order_id)
             nudged += 1
     if not SubmissionQueue.get().is_paused:
         waiting = Order.objects.filter(
             status=S.PAID, next_submit_at__lt=now - _seconds("ORDER_SWEEP_INTERVAL")
         ).values_list("pk", flat=True)
         for order_id in waiting:
-            _after_commit(tasks.submit_order, order_id)
+            schedule("orders.submit_order", order_id)
             nudged += 1
     return nudged
 
@@ -510,15 +511,13 @@ def pause_submissions(*, reason: str) -> None:
 
 def resume_submissions(*, actor: str = "system") -> int:
     """Unpause and send every waiting paid order to the submit queue; returns how many."""
-    from . import tasks
-
     now = timezone.now()
     SubmissionQueue.get()
     SubmissionQueue.objects.filter(pk=1).update(paused_at=None, reason="")
     waiting = list(Order.objects.filter(status=S.PAID).values_list("pk", flat=True))
     Order.objects.filter(pk__in=waiting, status=S.PAID).update(next_submit_at=now)
     for order_id in waiting:
-        _after_commit(tasks.submit_order, order_id)
+        schedule("orders.submit_order", order_id)
     logger.info("order submission resumed by %s: %d orders waiting", actor, len(waiting))
     return len(waiting)
 
@@ -669,13 +668,11 @@ def _poll_again(order: Order, *, word: str | None, unknown: bool = False, note: 
 
 
 def repoll_now(*, order_id: int) -> bool:
-    from . import tasks
-
     moved = Order.objects.filter(pk=order_id, status=S.PROCESSING).update(
         next_poll_at=timezone.now()
     )
     if moved:
-        _after_commit(tasks.poll_order, order_id)
+        schedule("orders.poll_order", order_id)
     return bool(moved)
 
 
