@@ -26,7 +26,7 @@ from storefront.supplier import status_map
 
 from . import notifications
 from .cache import order_changed
-from .models import Order, OrderEvent, SubmissionQueue
+from .models import TRANSITIONS, IllegalTransition, Order, OrderEvent, SubmissionQueue
 
 logger = logging.getLogger(__name__)
 S = Order.Status
@@ -39,7 +39,7 @@ class NotForSale(Exception):
 # --- transitions ---------------------------------------------------------------------------
 
 
-def _move(
+def _transition(
     order_id: int,
     *,
     from_: str,
@@ -49,7 +49,14 @@ def _move(
     where: Q | None = None,
     **fields,
 ) -> bool:
-    """`where`: a further condition the order must meet to move (e.g. refund due)."""
+    """Move the order from `from_` to `to` if it is still `from_`; True when it moved.
+
+    One conditional UPDATE plus its event. `where`: a further condition the order must meet
+    to move (e.g. refund due). A move Order.TRANSITIONS does not allow raises
+    IllegalTransition before the database is touched.
+    """
+    if to not in TRANSITIONS.get(from_, ()):
+        raise IllegalTransition(from_, to)
     now = timezone.now()
     with transaction.atomic():
         rows = Order.objects.filter(pk=order_id, status=from_)
@@ -143,7 +150,7 @@ def create_order(
 
 def mark_paid(*, order_id: int, payment_reference: str = "", actor: str = "payment") -> bool:
     now = timezone.now()
-    moved = _move(
+    moved = _transition(
         order_id,
         from_=S.AWAITING_PAYMENT,
         to=S.PAID,
@@ -159,7 +166,7 @@ def mark_paid(*, order_id: int, payment_reference: str = "", actor: str = "payme
 
 
 def expire_order(*, order_id: int, actor: str = "system", message: str = "") -> bool:
-    return _move(
+    return _transition(
         order_id,
         from_=S.AWAITING_PAYMENT,
         to=S.EXPIRED,
@@ -176,7 +183,7 @@ def submit_order(*, order_id: int, client: isipay.IsipayClient, actor: str = "wo
     """Place the order at isipay exactly once; returns what happened, for logs and tests."""
     if SubmissionQueue.get().is_paused:
         return "paused"  # stays paid; check_supplier_balance resumes it
-    claimed = _move(
+    claimed = _transition(
         order_id,
         from_=S.PAID,
         to=S.SUBMITTING,
@@ -285,7 +292,7 @@ def _current_cost(order: Order, client: isipay.IsipayClient) -> int:
 
 def _reject(order: Order, message: str) -> str:
     """isipay will not place this order: failed, and the money goes back."""
-    if _move(
+    if _transition(
         order.pk,
         from_=S.SUBMITTING,
         to=S.FAILED,
@@ -304,7 +311,7 @@ def _start_processing(order: Order, invoice: str, *, message: str, **fields) -> 
         settings.ORDER_POLL_BACKOFF_CAP,
     )
     now = timezone.now()
-    _move(
+    _transition(
         order.pk,
         from_=S.SUBMITTING,
         to=S.PROCESSING,
@@ -325,7 +332,7 @@ def _wait_for_supplier(order: Order, exc: isipay.IsipayError) -> str:
         else f"isipay refused access: {exc.message}"
     )
     pause_submissions(reason=reason)
-    _move(
+    _transition(
         order.pk,
         from_=S.SUBMITTING,
         to=S.PAID,
@@ -358,7 +365,7 @@ def _adopt_by_reference(order: Order, client: isipay.IsipayClient) -> str:
             _to_review(order, f"{used} (no answer for {waited:.0f} s: {exc.message}). {advice}")
             return "review"
         delay = max(settings.ORDER_SUBMIT_RETRY_BASE, waited)
-        if _move(
+        if _transition(
             order.pk,
             from_=S.SUBMITTING,
             to=S.PAID,
@@ -400,7 +407,7 @@ def _retry_unread_cost(order: Order, note: str) -> str:
                 f"reached it under reference {order.reference_number}: look it up at "
                 f"isipay.top before retrying. Last error: {note}."
             )
-        _move(
+        _transition(
             order.pk,
             from_=S.SUBMITTING,
             to=S.NEEDS_REVIEW,
@@ -414,7 +421,7 @@ def _retry_unread_cost(order: Order, note: str) -> str:
         max(settings.ORDER_SUBMIT_RETRY_BASE, waited),
         max(settings.ORDER_SUBMIT_RETRY_BASE, settings.ORDER_COST_RETRY_FOR - waited),
     )
-    if _move(
+    if _transition(
         order.pk,
         from_=S.SUBMITTING,
         to=S.PAID,
@@ -443,7 +450,7 @@ def _retry_later(order: Order, note: str, *, reached: bool) -> str:
         return "review"
     delay = settings.ORDER_SUBMIT_RETRY_BASE * 2 ** (order.submit_attempts - 1)
     kept = {} if reached else {"placed_cost": order.placed_cost}
-    moved = _move(
+    moved = _transition(
         order.pk,
         from_=S.SUBMITTING,
         to=S.PAID,
@@ -459,7 +466,7 @@ def _retry_later(order: Order, note: str, *, reached: bool) -> str:
 
 
 def _to_review(order: Order, reason: str) -> bool:
-    return _move(
+    return _transition(
         order.pk,
         from_=order.status,
         to=S.NEEDS_REVIEW,
@@ -478,7 +485,7 @@ def sweep_submissions() -> int:
         status=S.SUBMITTING, updated_at__lt=now - _seconds("ORDER_SUBMIT_STUCK_AFTER")
     ).values_list("pk", flat=True)
     for order_id in stuck:
-        if _move(
+        if _transition(
             order_id,
             from_=S.SUBMITTING,
             to=S.PAID,
@@ -614,7 +621,7 @@ def poll_order(*, order_id: int, client: isipay.IsipayClient) -> str:
     now = timezone.now()
     if outcome in (isipay.Outcome.SUCCESS, isipay.Outcome.FAILED):
         succeeded = outcome is isipay.Outcome.SUCCESS
-        if _move(
+        if _transition(
             order.pk,
             from_=S.PROCESSING,
             to=S.SUCCESS if succeeded else S.FAILED,
@@ -700,7 +707,7 @@ def refund_order(*, order_id: int, actor: str = "system") -> bool:
     if order.status != S.FAILED:
         return False
     if payments.refund(order=order, reason="isipay could not fulfil the order"):
-        if _move(
+        if _transition(
             order_id,
             from_=S.FAILED,
             to=S.REFUNDED,
@@ -760,7 +767,7 @@ def refunded_by_hand(*, order_id: int, actor: str, note: str = "") -> bool:
 
     message = f"Refunded to the customer by hand. {note}".strip()
     with transaction.atomic():
-        moved = _move(
+        moved = _transition(
             order_id,
             from_=S.FAILED,
             to=S.REFUNDED,
@@ -779,7 +786,7 @@ def refunded_by_hand(*, order_id: int, actor: str, note: str = "") -> bool:
 def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bool:
     """A person decides an order under review: delivered (success) or not (failed → refund)."""
     to = S.SUCCESS if success else S.FAILED
-    moved = _move(
+    moved = _transition(
         order_id,
         from_=S.NEEDS_REVIEW,
         to=to,
