@@ -1,6 +1,6 @@
 """Order admin: find an order, read its timeline, and the few safe actions a person may take.
 
-Every action calls one service in orders/services.py (status changes stay conditional
+Every action calls one service in orders/services/ (status changes stay conditional
 updates there); the admin only checks permissions and reports what happened.
 """
 
@@ -212,7 +212,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         """Never write the row read for the form back: a worker may have moved the order since.
-        Status changes happen only in orders/services.py, as conditional updates."""
+        Status changes happen only in orders/services/, as conditional updates."""
 
     @admin.display(description=_("status"), ordering="status")
     def status_display(self, order):

@@ -1,7 +1,8 @@
 """A version per order for its cached status fragment, the request HTMX repeats every few
 seconds while an order is live: a poll that finds nothing new reads no database at all.
 
-Every transition goes through orders.services._move, which calls order_changed.
+Every transition goes through orders.services.transitions._transition, which calls
+order_changed.
 """
 
 from django.core.cache import cache

@@ -1,6 +1,7 @@
 """Orders, their event log, and the submission queue's pause switch.
 
-Status changes happen only in orders/services.py, as conditional UPDATEs.
+Status changes happen only in orders/services/ (transitions._transition), as conditional
+UPDATEs, and only along Order.TRANSITIONS.
 """
 
 import secrets
@@ -36,6 +37,28 @@ class Order(models.Model):
         NEEDS_REVIEW = "needs_review", _("needs review")
 
     FINAL = (Status.SUCCESS, Status.REFUNDED, Status.EXPIRED)
+
+    # The state machine: from → the statuses an order may move to (as django-oscar's
+    # OSCAR_ORDER_STATUS_PIPELINE). orders.services.transitions._transition refuses anything
+    # else; the README's diagram is drawn from this table (orders/diagram.py).
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        # paid (payments.confirm_paid → mark_paid); expired or changed by the customer
+        Status.AWAITING_PAYMENT: (Status.PAID, Status.EXPIRED),
+        # claimed by a submit worker
+        Status.PAID: (Status.SUBMITTING,),
+        # placed (or adopted); back to wait (no answer, balance, cost unread, sweeper);
+        # refused by isipay; doubtful (review)
+        Status.SUBMITTING: (Status.PROCESSING, Status.PAID, Status.FAILED, Status.NEEDS_REVIEW),
+        # isipay's final word from polling; not final for too long or unknown word (review)
+        Status.PROCESSING: (Status.SUCCESS, Status.FAILED, Status.NEEDS_REVIEW),
+        # resolved by hand
+        Status.NEEDS_REVIEW: (Status.SUCCESS, Status.FAILED),
+        # refunded by the provider, or by hand (refunded_by_hand)
+        Status.FAILED: (Status.REFUNDED,),
+        Status.SUCCESS: (),
+        Status.REFUNDED: (),
+        Status.EXPIRED: (),
+    }
 
     number = models.CharField(max_length=20, unique=True, default=new_order_number, editable=False)
     reference_number = models.CharField(
@@ -120,6 +143,18 @@ class Order(models.Model):
     @property
     def is_refund_due(self) -> bool:
         return self.status == self.Status.FAILED and bool(self.refund_due_reason)
+
+
+TRANSITIONS = Order.TRANSITIONS
+
+
+class IllegalTransition(Exception):
+    """A status change Order.TRANSITIONS does not allow; refused before the database is touched."""
+
+    def __init__(self, from_: str, to: str):
+        super().__init__(f"an order cannot go from {from_} to {to}")
+        self.from_ = from_
+        self.to = to
 
 
 # ACTUAL_COST in queries: Sum(ACTUAL_COST), annotate(profit=F("price") - ACTUAL_COST).

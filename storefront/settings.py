@@ -279,10 +279,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Three queues so that a slow sync never delays a paid order.
 CELERY_TASK_ROUTES = {
     "catalog.tasks.*": {"queue": "sync"},
-    "orders.tasks.submit_order": {"queue": "submit"},
-    "orders.tasks.sweep_submissions": {"queue": "submit"},
-    "orders.tasks.check_supplier_balance": {"queue": "submit"},
-    "orders.tasks.poll_*": {"queue": "poll"},
+    "orders.submit_order": {"queue": "submit"},
+    "orders.sweep_submissions": {"queue": "submit"},
+    "orders.check_supplier_balance": {"queue": "submit"},
+    "orders.poll_*": {"queue": "poll"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -362,13 +362,13 @@ ORDER_COST_RETRY_FOR = env.float("ORDER_COST_RETRY_FOR", default=900)
 SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 
 CELERY_BEAT_SCHEDULE |= {
-    "poll-due-orders": {"task": "orders.tasks.poll_due_orders", "schedule": ORDER_POLL_INTERVAL},
+    "poll-due-orders": {"task": "orders.poll_due_orders", "schedule": ORDER_POLL_INTERVAL},
     "sweep-submissions": {
-        "task": "orders.tasks.sweep_submissions",
+        "task": "orders.sweep_submissions",
         "schedule": ORDER_SWEEP_INTERVAL,
     },
     "check-supplier-balance": {
-        "task": "orders.tasks.check_supplier_balance",
+        "task": "orders.check_supplier_balance",
         "schedule": ORDER_BALANCE_CHECK_INTERVAL,
     },
     "sweep-refunds": {"task": "orders.sweep_refunds", "schedule": ORDER_SWEEP_INTERVAL},
@@ -581,10 +581,10 @@ RATELIMIT_IP_META_KEY = "storefront.security.client_ip"
 RATELIMIT_VIEW = "storefront.security.ratelimited"
 
 CELERY_BEAT_SCHEDULE["expire-unpaid-orders"] = {
-    "task": "orders.tasks.expire_unpaid_orders",
+    "task": "orders.expire_unpaid_orders",
     "schedule": 60,
 }
-CELERY_TASK_ROUTES["orders.tasks.expire_unpaid_orders"] = {"queue": "submit"}
+CELERY_TASK_ROUTES["orders.expire_unpaid_orders"] = {"queue": "submit"}
 
 # --- Back office (admin dashboard, reports, reconciliation) --------------------------------
 # The dashboard warns when the isipay balance is below this many rupiah.

@@ -141,7 +141,7 @@ def test_pay_on_the_sandbox_page_marks_the_order_paid(
         assert client.post(sandbox_url, {"action": "pay"})["Location"] == order_url
     assert Order.objects.get().status == S.PAID
     assert Payment.objects.get().status == Payment.Status.PAID
-    assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]
+    assert queued_tasks(callbacks) == ["orders.submit_order"]
     assert "Pembayaran diterima" in client.get(order_url).content.decode()
 
 

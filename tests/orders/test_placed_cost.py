@@ -100,7 +100,7 @@ def test_no_reading_possible_and_none_recent_waits_instead_of_placing(
     sandbox.inject(VARIANT, "http502", times=None)
     with django_capture_on_commit_callbacks() as callbacks:
         assert submit(order, isipay_client) == "retry"
-    assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]  # later, with a countdown
+    assert queued_tasks(callbacks) == ["orders.submit_order"]  # later, with a countdown
     order.refresh_from_db()
     assert order.status == S.PAID and order.next_submit_at > timezone.now()
     assert sandbox.order_calls(order.reference_number) == 0

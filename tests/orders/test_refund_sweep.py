@@ -34,7 +34,7 @@ def die_before_refunding(monkeypatch):
     def died(**kwargs):
         raise WorkerDied
 
-    monkeypatch.setattr(services, "refund_order", died)
+    monkeypatch.setattr(services.polling, "refund_order", died)  # where poll_order finds it
 
 
 def a_while_later() -> None:

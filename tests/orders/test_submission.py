@@ -85,7 +85,7 @@ def test_insufficient_balance_pauses_the_queue_and_a_top_up_resumes_it(
     with django_capture_on_commit_callbacks() as callbacks:
         services.check_supplier_balance(client=isipay_client)
     assert not SubmissionQueue.get().is_paused
-    assert queued_tasks(callbacks) == ["orders.tasks.submit_order"] * 2
+    assert queued_tasks(callbacks) == ["orders.submit_order"] * 2
     assert submit(first, isipay_client) == "submitted"
     assert submit(second, isipay_client) == "submitted"
     assert Order.objects.filter(status=S.FAILED).count() == 0
@@ -112,7 +112,7 @@ def test_dropped_answer_then_retry_adopts_the_first_order(
     sandbox.inject("/api/v1/order", "drop")
     with django_capture_on_commit_callbacks() as callbacks:
         assert submit(order, isipay_client) == "retry"
-    assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]  # a retry, with a countdown
+    assert queued_tasks(callbacks) == ["orders.submit_order"]  # a retry, with a countdown
     assert reload(order).status == S.PAID
     assert submit(order, isipay_client) == "adopted"
     order = reload(order)
@@ -185,7 +185,7 @@ def test_sweeper_resumes_an_order_stuck_in_submitting_with_the_same_reference(
     )
     with django_capture_on_commit_callbacks() as callbacks:
         assert services.sweep_submissions() == 1
-    assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]
+    assert queued_tasks(callbacks) == ["orders.submit_order"]
     assert submit(order, isipay_client) == "submitted"
     assert reload(order).reference_number == reference
     assert sandbox.order_calls(reference) == 1
@@ -210,7 +210,7 @@ def test_reference_lookup_without_answer_is_retried_with_backoff_before_review(
     for _ in range(2):
         with django_capture_on_commit_callbacks() as callbacks:
             assert submit(order, isipay_client) == "retry"
-        assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]
+        assert queued_tasks(callbacks) == ["orders.submit_order"]
         assert reload(order).status == S.PAID and reload(order).next_submit_at > timezone.now()
     assert submit(order, isipay_client) == "adopted"
     order = reload(order)

@@ -119,7 +119,7 @@ def test_valid_settlement_marks_paid_once_even_when_sent_twice(
     assert (first.status_code, first.json()) == (200, {"result": "paid"})
     assert (second.status_code, second.json()) == (200, {"result": "no-op"})
     assert Order.objects.get().status == S.PAID
-    assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]  # one submission
+    assert queued_tasks(callbacks) == ["orders.submit_order"]  # one submission
     assert Order.objects.get().events.filter(to_status=S.PAID).count() == 1
 
 
@@ -342,7 +342,7 @@ def test_lost_notification_is_found_by_the_beat_status_check(
         assert check_pending_payments() == 0  # just asked: not again at once
     assert Order.objects.get().status == S.PAID
     assert Payment.objects.get().status == Payment.Status.PAID
-    assert queued_tasks(callbacks) == ["orders.tasks.submit_order"]
+    assert queued_tasks(callbacks) == ["orders.submit_order"]
 
 
 def test_order_paid_at_midtrans_is_not_expired_when_its_notification_was_lost(

@@ -1,0 +1,139 @@
+"""The customer and the payment: an order is placed, paid, changed, or expires unpaid;
+a payment that comes too late is noted."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.account_fields import build_data
+from catalog.models import Variant
+
+from ..cache import order_changed
+from ..models import Order, OrderEvent
+from .transitions import _note, _seconds, _transition, schedule
+
+S = Order.Status
+
+
+class NotForSale(Exception):
+    pass
+
+
+def create_order(
+    *,
+    variant: Variant,
+    account: dict[str, str],
+    contact_email: str = "",
+    contact_phone: str = "",
+    buyer_ip: str | None = None,
+    payment_provider: str = "sandbox",
+    language: str = "id",
+) -> Order:
+    """An order awaiting payment, with price, cost and names copied from the catalog now."""
+    product = variant.product
+    if not (variant.is_for_sale and product.is_for_sale):
+        raise NotForSale(variant.code)
+    with transaction.atomic():
+        order = Order.objects.create(
+            variant=variant,
+            product_code=product.code,
+            product_name=product.title,
+            variant_code=variant.code,
+            variant_name=variant.name,
+            price=variant.sell_price,
+            cost=variant.cost_price,
+            account=account,
+            data=build_data(product.data_template, account),
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            buyer_ip=buyer_ip,
+            payment_provider=payment_provider,
+            language=language,
+        )
+        OrderEvent.objects.create(
+            order=order, to_status=S.AWAITING_PAYMENT, actor="customer", message="Order placed."
+        )
+    return order
+
+
+def mark_paid(*, order_id: int, payment_reference: str = "", actor: str = "payment") -> bool:
+    now = timezone.now()
+    moved = _transition(
+        order_id,
+        from_=S.AWAITING_PAYMENT,
+        to=S.PAID,
+        actor=actor,
+        message="Payment received.",
+        paid_at=now,
+        next_submit_at=now,
+        payment_reference=payment_reference,
+    )
+    if moved:
+        schedule("orders.submit_order", order_id)
+    return moved
+
+
+def expire_order(*, order_id: int, actor: str = "system", message: str = "") -> bool:
+    return _transition(
+        order_id,
+        from_=S.AWAITING_PAYMENT,
+        to=S.EXPIRED,
+        actor=actor,
+        message=message or "Payment not received in time.",
+        completed_at=timezone.now(),
+    )
+
+
+def expire_unpaid(*, time_budget: float = 40.0) -> int:
+    """Unpaid orders past PAYMENT_TIMEOUT expire, and their open payment attempts with them.
+
+    Each open attempt is asked about at the provider first (a lost notification must not
+    expire a paid order), and closed there too (so it cannot be paid later). The time budget
+    is checked before each order, as in poll_due: with the provider slow or hung, what is left
+    waits for the next run instead of the task being killed mid-way.
+    """
+    from payments import services as payments
+
+    deadline = timezone.now() + timedelta(seconds=time_budget)
+    cutoff = timezone.now() - _seconds("PAYMENT_TIMEOUT")
+    expired = 0
+    unpaid = Order.objects.filter(status=S.AWAITING_PAYMENT, created_at__lt=cutoff)
+    for order in unpaid.order_by("created_at"):
+        if timezone.now() >= deadline:
+            break
+        if payments.paid_at_provider(order=order):
+            continue
+        if expire_order(order_id=order.pk):
+            payments.cancel_open_payments(order=order)
+            expired += 1
+    return expired
+
+
+def change_order(*, order_id: int) -> bool:
+    """The customer changes an unpaid order ("Change the order"): it closes, like one that
+    expired, and its open payment attempts are cancelled at the provider, so it neither stays
+    "awaiting payment" nor can be paid later. Nothing happens to an order no longer waiting
+    for payment or with money already paid for it (the provider is asked, as on expiry).
+    """
+    from payments import services as payments
+    from payments.models import Payment
+
+    order = Order.objects.filter(pk=order_id, status=S.AWAITING_PAYMENT).first()
+    if order is None:
+        return False
+    unpaid = (Payment.Status.PENDING, Payment.Status.FAILED, Payment.Status.EXPIRED)
+    if order.payments.exclude(status__in=unpaid).exists() or payments.paid_at_provider(order=order):
+        return False
+    if not expire_order(order_id=order.pk, actor="customer", message="Changed by the customer"):
+        return False
+    payments.cancel_open_payments(order=order)
+    return True
+
+
+def note_late_payment(*, order_id: int, message: str, actor: str = "payment") -> None:
+    """A payment event on a closed order (paid after it expired, and its refund): noted in its
+    timeline, and its page shows it."""
+    status, number = Order.objects.filter(pk=order_id).values_list("status", "number").get()
+    _note(order_id, status=status, actor=actor, message=message)
+    order_changed(number)

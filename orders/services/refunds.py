@@ -1,0 +1,113 @@
+"""Giving a failed order's money back: automatically, by the sweeper, or by hand."""
+
+import logging
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from storefront.logging import order_context
+
+from .. import notifications
+from ..models import Order
+from .transitions import _note, _seconds, _transition
+
+logger = logging.getLogger(__name__)
+S = Order.Status
+
+
+def refund_order(*, order_id: int, actor: str = "system") -> bool:
+    """Give a failed order's money back; True when it is refunded.
+
+    The refund flow, one for every failed order, with the payment's state as its truth:
+    1. "failed" calls this: it refunds the payment the order was paid with (payments.refund).
+    2. No answer from the provider leaves the payment refunding: payments.sweep_refunds asks
+       the provider and re-sends it (same refund key) until refunded or refund due. Meanwhile
+       the order says "refund in progress … do nothing" and the customer hears nothing yet.
+    3. The payment's outcome comes back here (payments.sweep_refunds calls this, and
+       sweep_refunds below catches any it missed): refunded → the order is refunded; refund
+       due → the order is marked refund due with the provider's reason, the customer is told,
+       and a person refunds by hand and closes it with "Refunded by hand" (refunded_by_hand).
+    sweep_refunds also starts refunds a dead worker never started.
+    """
+    from payments import selectors as payment_selectors
+    from payments import services as payments
+
+    order = Order.objects.get(pk=order_id)
+    if order.status != S.FAILED:
+        return False
+    if payments.refund(order=order, reason="isipay could not fulfil the order"):
+        if _transition(
+            order_id,
+            from_=S.FAILED,
+            to=S.REFUNDED,
+            actor=actor,
+            message="Money refunded to the customer.",
+            refund_due_reason="",
+        ):
+            notifications.on_commit_notify(order_id, "refunded")
+            return True
+        return False
+    now = timezone.now()
+    progress = payment_selectors.refund_in_progress(order=order)
+    if progress:
+        # Retried automatically: nobody is to refund by hand now, and "failed" waits.
+        Order.objects.filter(pk=order_id, status=S.FAILED).update(
+            refund_due_reason="", updated_at=now
+        )
+        last = order.events.order_by("-created_at", "-pk").values_list("message", flat=True)
+        if last.first() != progress:
+            _note(order_id, status=S.FAILED, actor=actor, message=progress)
+            logger.info("order %s: %s", order.number, progress, extra=order_context(order))
+        return False
+    reason = payment_selectors.refund_due_reason(order=order)
+    noted = (
+        Order.objects.filter(pk=order_id, status=S.FAILED)
+        .exclude(refund_due_reason=reason)
+        .update(refund_due_reason=reason, updated_at=now)
+    )
+    if noted:
+        _note(order_id, status=S.FAILED, actor=actor, message=f"Refund due: {reason}")
+        logger.warning("order %s: refund due: %s", order.number, reason, extra=order_context(order))
+    else:  # looked at now: the sweeper need not look again until the payment changes
+        Order.objects.filter(pk=order_id, status=S.FAILED).update(updated_at=now)
+    if noted and not order.refund_due_reason:
+        notifications.on_commit_notify(order_id, "failed")
+    return False
+
+
+def sweep_refunds(*, limit: int = 500) -> int:
+    """The order side of the refund flow (see refund_order); returns how many it refunded.
+
+    Takes only failed orders with something to do (payments.selectors.refunds_to_follow):
+    payment refunded or newly refund due, or no refund started ORDER_REFUND_SWEEP_AFTER
+    seconds after failing. A payment still refunding is left to payments.sweep_refunds.
+    """
+    from payments import selectors as payment_selectors
+
+    cutoff = timezone.now() - _seconds("ORDER_REFUND_SWEEP_AFTER")
+    ids = payment_selectors.refunds_to_follow(not_started_before=cutoff, limit=limit)
+    return sum(refund_order(order_id=order_id, actor="sweeper") for order_id in ids)
+
+
+def refunded_by_hand(*, order_id: int, actor: str, note: str = "") -> bool:
+    """A person refunded a refund-due order by hand: failed → refunded, its payment marked
+    refunded by hand, the customer told. False when the order is not refund due (any more)."""
+    from payments import services as payments
+
+    message = f"Refunded to the customer by hand. {note}".strip()
+    with transaction.atomic():
+        moved = _transition(
+            order_id,
+            from_=S.FAILED,
+            to=S.REFUNDED,
+            actor=actor,
+            message=message,
+            where=~Q(refund_due_reason=""),
+            refund_due_reason="",
+        )
+        if moved:
+            payments.mark_refunded_by_hand(order_id=order_id, actor=actor)
+    if moved:
+        notifications.on_commit_notify(order_id, "refunded")
+    return moved

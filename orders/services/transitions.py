@@ -1,0 +1,92 @@
+"""Every status change, and the small helpers the other modules share.
+
+A status change is one conditional UPDATE (`… WHERE status = expected`) plus its event, in one
+transaction, and only along Order.TRANSITIONS: two workers racing for the same order cannot
+both win, and a second delivery of the same task finds nothing to move. The row, not the
+Celery message, is the truth.
+"""
+
+import logging
+from datetime import timedelta
+from functools import partial
+from importlib import import_module
+
+from celery import current_app
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from ..cache import order_changed
+from ..models import TRANSITIONS, IllegalTransition, Order, OrderEvent
+
+logger = logging.getLogger(__name__)
+
+
+def _transition(
+    order_id: int,
+    *,
+    from_: str,
+    to: str,
+    actor: str,
+    message: str = "",
+    where: Q | None = None,
+    **fields,
+) -> bool:
+    """Move the order from `from_` to `to` if it is still `from_`; True when it moved.
+
+    One conditional UPDATE plus its event. `where`: a further condition the order must meet
+    to move (e.g. refund due). A move Order.TRANSITIONS does not allow raises
+    IllegalTransition before the database is touched.
+    """
+    if to not in TRANSITIONS.get(from_, ()):
+        raise IllegalTransition(from_, to)
+    now = timezone.now()
+    with transaction.atomic():
+        rows = Order.objects.filter(pk=order_id, status=from_)
+        moved = (rows.filter(where) if where is not None else rows).update(
+            status=to, updated_at=now, **fields
+        )
+        if moved:
+            OrderEvent.objects.create(
+                order_id=order_id,
+                created_at=now,
+                from_status=from_,
+                to_status=to,
+                actor=actor,
+                message=message[:2000],
+            )
+            number, reference = (
+                Order.objects.filter(pk=order_id).values_list("number", "reference_number").get()
+            )
+    if moved:
+        order_changed(number)
+        logger.info(
+            "order %s: %s -> %s (%s) %s", order_id, from_, to, actor, message,
+            extra={"order": number, "reference": reference},
+        )  # fmt: skip
+    return bool(moved)
+
+
+def _note(order_id: int, *, status: str, actor: str, message: str) -> None:
+    """An event that is not a transition (a refund that has to be done by hand)."""
+    OrderEvent.objects.create(
+        order_id=order_id, from_status=status, to_status=status, actor=actor, message=message
+    )
+
+
+def schedule(task_name: str, *args, countdown: float | None = None) -> None:
+    """Queue the Celery task named `task_name` (e.g. "orders.submit_order") once the current
+    transaction commits, so the worker sees the row.
+
+    The one way services reach tasks (tasks import services, never the other way): the
+    task's app's tasks module is imported here, by name, and the task found by the explicit
+    name it is registered under.
+    """
+    import_module(f"{task_name.partition('.')[0]}.tasks")
+    task = current_app.tasks[task_name]
+    transaction.on_commit(partial(task.apply_async, args=args, countdown=countdown))
+
+
+def _seconds(name: str) -> timedelta:
+    return timedelta(seconds=getattr(settings, name))
