@@ -1,7 +1,9 @@
 """Back-office writes: balance snapshots and deposits."""
 
 import logging
+from functools import partial
 
+from celery import current_app
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
@@ -40,6 +42,15 @@ def record_deposit(
 
 def request_balance_snapshot() -> None:
     """Ask a worker to record the balance now, once this transaction commits."""
-    from . import tasks
+    _schedule("backoffice.record_balance_snapshot")
 
-    transaction.on_commit(lambda: tasks.record_balance_snapshot.delay())
+
+def _schedule(task_name: str, *args, countdown: float | None = None) -> None:
+    """The one way this app's services enqueue a task: by its name, once the transaction commits.
+
+    Tasks import services, never the other way round; the import here only registers them.
+    """
+    from . import tasks  # noqa: F401
+
+    task = current_app.tasks[task_name]
+    transaction.on_commit(partial(task.apply_async, args=args, countdown=countdown))

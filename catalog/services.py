@@ -14,7 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -534,12 +536,21 @@ def request_sync() -> bool:
 
     False, and nothing enqueued, when a sync is running already.
     """
-    from . import tasks
-
     running = SyncRun.objects.filter(
         status=SyncRun.Status.RUNNING, started_at__gte=timezone.now() - STALE_RUN_AFTER
     ).exists()
     if running:
         return False
-    transaction.on_commit(lambda: tasks.sync_catalog.delay())
+    _schedule("catalog.sync_catalog")
     return True
+
+
+def _schedule(task_name: str, *args, countdown: float | None = None) -> None:
+    """The one way this app's services enqueue a task: by its name, once the transaction commits.
+
+    Tasks import services, never the other way round; the import here only registers them.
+    """
+    from . import tasks  # noqa: F401
+
+    task = current_app.tasks[task_name]
+    transaction.on_commit(partial(task.apply_async, args=args, countdown=countdown))

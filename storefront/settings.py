@@ -278,7 +278,7 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "sync", "submit", "pol
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Three queues so that a slow sync never delays a paid order.
 CELERY_TASK_ROUTES = {
-    "catalog.tasks.*": {"queue": "sync"},
+    "catalog.*": {"queue": "sync"},
     "orders.tasks.submit_order": {"queue": "submit"},
     "orders.tasks.sweep_submissions": {"queue": "submit"},
     "orders.tasks.check_supplier_balance": {"queue": "submit"},
@@ -330,7 +330,7 @@ LOGIN_URL = "admin:login"
 # Beat's database scheduler copies these into django-celery-beat's tables on start, where the
 # admin shows them (Periodic tasks).
 CELERY_BEAT_SCHEDULE = {
-    "sync-catalog": {"task": "catalog.tasks.sync_catalog", "schedule": CATALOG_SYNC_INTERVAL},
+    "sync-catalog": {"task": "catalog.sync_catalog", "schedule": CATALOG_SYNC_INTERVAL},
 }
 
 # --- Order fulfilment (seconds unless said otherwise) ---------------------------------------
@@ -597,8 +597,8 @@ ISIPAY_REFUNDS_FAILED_ORDERS = env.bool("ISIPAY_REFUNDS_FAILED_ORDERS", default=
 # Seconds between isipay balance snapshots, the reconciliation's measuring points.
 BALANCE_SNAPSHOT_INTERVAL = env.int("BALANCE_SNAPSHOT_INTERVAL", default=600)
 CELERY_BEAT_SCHEDULE["record-balance-snapshot"] = {
-    "task": "backoffice.tasks.record_balance_snapshot",
+    "task": "backoffice.record_balance_snapshot",
     "schedule": BALANCE_SNAPSHOT_INTERVAL,
 }
 # With the other isipay account calls, away from the slow catalog sync.
-CELERY_TASK_ROUTES["backoffice.tasks.*"] = {"queue": "submit"}
+CELERY_TASK_ROUTES["backoffice.*"] = {"queue": "submit"}
