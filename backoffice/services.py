@@ -1,4 +1,4 @@
-"""Back-office writes: balance snapshots and deposits."""
+"""Back-office writes: the isipay balance (read and kept here only), and deposits."""
 
 import logging
 from functools import partial
@@ -15,13 +15,24 @@ from .models import BalanceDeposit, BalanceSnapshot
 logger = logging.getLogger(__name__)
 
 
+def read_supplier_balance(*, client: isipay.IsipayClient) -> isipay.Balance:
+    """Ask isipay for the account balance: the only call of client.balance() in the shop.
+
+    Raises isipay.IsipayError when isipay cannot say. Pages never call it (they show the last
+    BalanceSnapshot); workers do, through record_balance_snapshot.
+    """
+    return client.balance()
+
+
 def record_balance_snapshot(*, client: isipay.IsipayClient) -> BalanceSnapshot | None:
     """Read the isipay balance and keep it; None (and nothing kept) when isipay cannot say.
 
-    The time kept is when the answer arrived: orders recorded before it were charged before it.
+    The one place readings are kept: the dashboard, the reconciliation and the submission
+    queue's resume all use these rows. The time kept is when the answer arrived: orders
+    recorded before it were charged before it.
     """
     try:
-        balance = client.balance().balance
+        balance = read_supplier_balance(client=client).balance
     except isipay.IsipayError as exc:
         logger.warning("balance snapshot skipped: %s", exc)
         return None

@@ -54,13 +54,11 @@ def dashboard(request):
     _require(request, "backoffice.view_dashboard")
     today = timezone.localdate()
     month = selectors.sales_by_day(start=today - timedelta(days=29), end=today)
-    balance = selectors.supplier_balance()
     return _page(
         request,
         "backoffice/dashboard.html",
         _("Dashboard"),
-        balance=balance,
-        last_known=None if balance.ok else selectors.last_known_balance(),
+        balance=selectors.last_known_balance(),
         low_balance=settings.ISIPAY_LOW_BALANCE_WARNING,
         queue=SubmissionQueue.get(),
         sales=selectors.sales_summary(today=today),

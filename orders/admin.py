@@ -353,8 +353,8 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(SubmissionQueue)
 class SubmissionQueueAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "reason", "last_balance", "balance_checked_at")
-    readonly_fields = ("paused_at", "reason", "last_balance", "balance_checked_at")
+    list_display = ("__str__", "reason")
+    readonly_fields = ("paused_at", "reason")
     actions = ["resume"]
 
     def has_add_permission(self, request):

@@ -589,8 +589,6 @@ CELERY_TASK_ROUTES["orders.tasks.expire_unpaid_orders"] = {"queue": "submit"}
 # --- Back office (admin dashboard, reports, reconciliation) --------------------------------
 # The dashboard warns when the isipay balance is below this many rupiah.
 ISIPAY_LOW_BALANCE_WARNING = env.int("ISIPAY_LOW_BALANCE_WARNING", default=500_000)
-# Seconds the dashboard keeps a balance it read from isipay before reading it again.
-ISIPAY_BALANCE_CACHE_SECONDS = env.int("ISIPAY_BALANCE_CACHE_SECONDS", default=60)
 # Whether isipay gives back the cost of an order that fails there. Its API document does not
 # say; the reconciliation's expected balance change rests on this (and shows the other case).
 ISIPAY_REFUNDS_FAILED_ORDERS = env.bool("ISIPAY_REFUNDS_FAILED_ORDERS", default=True)
