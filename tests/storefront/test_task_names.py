@@ -87,3 +87,22 @@ def test_services_reach_tasks_only_through_their_one_helper(app_label):
                 assert not (node.module or "").endswith("tasks"), func.name
     top_level = [node for node in tree.body if isinstance(node, ast.ImportFrom)]
     assert all("tasks" not in [a.name for a in n.names] for n in top_level)
+
+
+@pytest.mark.parametrize("name", ["CELERY_TASK_ROUTES", "CELERY_BEAT_SCHEDULE"])
+def test_routes_and_schedule_are_set_in_one_place(name):
+    tree = ast.parse((ROOT / "storefront" / "settings.py").read_text())
+    writes = [
+        node.lineno
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Assign) and any(_names(t, name) for t in node.targets))
+        or (isinstance(node, ast.AugAssign) and _names(node.target, name))
+    ]
+    assert len(writes) == 1, writes
+
+
+def _names(target: ast.expr, name: str) -> bool:
+    """Whether an assignment target is `name` or an item of it."""
+    if isinstance(target, ast.Subscript):
+        target = target.value
+    return isinstance(target, ast.Name) and target.id == name
