@@ -196,8 +196,16 @@ def orders_by_status(*, today: date) -> list[StatusCount]:
     ]
 
 
-REVIEW_FIELDS = ("pk", "number", "product_name", "variant_name", "price", "review_reason",
-                 "updated_at", "status")  # fmt: skip
+REVIEW_FIELDS = (
+    "pk",
+    "number",
+    "product_name",
+    "variant_name",
+    "price",
+    "review_reason",
+    "updated_at",
+    "status",
+)
 
 
 def orders_to_review(*, limit: int = 50) -> QuerySet[Order]:
@@ -277,8 +285,7 @@ class Interval:
 
     @property
     def quiet(self) -> bool:
-        return not (self.charged_orders or self.failed_orders or self.deposits
-                    or self.difference)  # fmt: skip
+        return not (self.charged_orders or self.failed_orders or self.deposits or self.difference)
 
 
 @dataclass

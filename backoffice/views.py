@@ -78,9 +78,11 @@ def sync_now(request):
     if catalog_services.request_sync():
         messages.success(
             request,
-            _("Catalog sync requested: a worker runs it now. Its result shows under "
-              "“Last catalog syncs” in a minute or so."),
-        )  # fmt: skip
+            _(
+                "Catalog sync requested: a worker runs it now. Its result shows under "
+                "“Last catalog syncs” in a minute or so."
+            ),
+        )
     else:
         messages.info(request, _("A catalog sync is already running."))
     return redirect(_next_url(request, reverse("backoffice:dashboard")))
@@ -107,8 +109,15 @@ def reports(request):
     )
 
 
-RECONCILIATION_TOTALS = ("actual", "charged", "failed", "refunded", "deposits", "expected",
-                         "difference")  # fmt: skip
+RECONCILIATION_TOTALS = (
+    "actual",
+    "charged",
+    "failed",
+    "refunded",
+    "deposits",
+    "expected",
+    "difference",
+)
 
 
 @require_GET

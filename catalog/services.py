@@ -37,8 +37,13 @@ STALE_RUN_AFTER = timedelta(minutes=30)
 
 # What the supplier says about a variant, as attributes, in the order of _supplier_values().
 SUPPLIER_VARIANT_ATTRS = (
-    "product_id", "supplier_id", "name", "is_active", "cost_price", "process_duration",
-)  # fmt: skip
+    "product_id",
+    "supplier_id",
+    "name",
+    "is_active",
+    "cost_price",
+    "process_duration",
+)
 
 
 class SyncAlreadyRunning(Exception):
@@ -234,8 +239,14 @@ def _sync_variants(
 
 
 def _supplier_values(product: Product, item: isipay.Variant) -> tuple:
-    return (product.pk, item.supplier_id, item.name, item.is_active, item.price,
-            item.process_duration)  # fmt: skip
+    return (
+        product.pk,
+        item.supplier_id,
+        item.name,
+        item.is_active,
+        item.price,
+        item.process_duration,
+    )
 
 
 def _supplier_state(variant: Variant) -> tuple:
@@ -301,8 +312,12 @@ def refresh_variants(
 def load_rulebook() -> RuleBook:
     global_rule, by_product, by_variant = FALLBACK, {}, {}
     for rule in MarkupRule.objects.all():
-        markup = Markup(percent=rule.percent, fixed=rule.fixed, round_to=rule.round_to,
-                        min_margin=rule.min_margin)  # fmt: skip
+        markup = Markup(
+            percent=rule.percent,
+            fixed=rule.fixed,
+            round_to=rule.round_to,
+            min_margin=rule.min_margin,
+        )
         if rule.variant_id:
             by_variant[rule.variant_id] = markup
         elif rule.product_id:
@@ -396,8 +411,9 @@ class PriceChange:
 
 
 def markup_of(rule: MarkupRule) -> Markup:
-    return Markup(percent=rule.percent, fixed=rule.fixed, round_to=rule.round_to,
-                  min_margin=rule.min_margin)  # fmt: skip
+    return Markup(
+        percent=rule.percent, fixed=rule.fixed, round_to=rule.round_to, min_margin=rule.min_margin
+    )
 
 
 def rulebook_with(
@@ -415,8 +431,19 @@ def rulebook_with(
     )
 
 
-PREVIEW_FIELDS = ("pk", "product", "code", "name", "cost_price", "sell_price", "is_active",
-                  "is_listed", "retired_at", "product__name", "product__display_name")  # fmt: skip
+PREVIEW_FIELDS = (
+    "pk",
+    "product",
+    "code",
+    "name",
+    "cost_price",
+    "sell_price",
+    "is_active",
+    "is_listed",
+    "retired_at",
+    "product__name",
+    "product__display_name",
+)
 
 
 def price_changes(*, rules: RuleBook, variants: QuerySet[Variant]) -> list[PriceChange]:

@@ -42,9 +42,12 @@ def notify(order_id: int, kind: str) -> bool:
     except (OSError, ValueError) as exc:
         # No traceback and no exception text: an SMTP refusal carries the customer's address.
         logger.error(
-            "email %s for order %s could not be sent: %s", kind, order.number, mail_error(exc),
+            "email %s for order %s could not be sent: %s",
+            kind,
+            order.number,
+            mail_error(exc),
             extra=order_context(order),
-        )  # fmt: skip
+        )
         return False
     return True
 

@@ -53,8 +53,15 @@ class Provider(Protocol):
     name: str
     label: str
 
-    def start(self, *, reference: str, amount: int, item: str, finish_url: str,
-              opened_at: datetime | None = None) -> Started: ...  # fmt: skip
+    def start(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        item: str,
+        finish_url: str,
+        opened_at: datetime | None = None,
+    ) -> Started: ...
 
     def status(self, *, reference: str) -> RemoteStatus: ...
 
@@ -69,8 +76,15 @@ class SandboxProvider:
     name = "sandbox"
     label = "Sandbox (demo)"
 
-    def start(self, *, reference: str, amount: int, item: str, finish_url: str,
-              opened_at: datetime | None = None) -> Started:  # fmt: skip
+    def start(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        item: str,
+        finish_url: str,
+        opened_at: datetime | None = None,
+    ) -> Started:
         return Started(redirect_url=reverse("payments:sandbox", args=[reference]))
 
     def status(self, *, reference: str) -> RemoteStatus:
@@ -218,8 +232,9 @@ class MidtransProvider:
             state = "pending"
         else:
             state = "unknown"
-        return RemoteStatus(state=state, amount=parse_amount(answer.get("gross_amount")),
-                            raw_status=raw)  # fmt: skip
+        return RemoteStatus(
+            state=state, amount=parse_amount(answer.get("gross_amount")), raw_status=raw
+        )
 
     def cancel(self, *, reference: str) -> None:
         """Close a pending transaction at Midtrans (its expire endpoint)."""
@@ -243,8 +258,11 @@ class MidtransProvider:
             logger.warning("Midtrans refund of %s refused: %s", reference, exc)
             return Refunded(ok=False, message=str(exc))
         ok = str(answer.get("status_code")) in {"200", "201"}
-        return Refunded(ok=ok, reference=str(answer.get("refund_key", "")),
-                        message=str(answer.get("status_message", "")))  # fmt: skip
+        return Refunded(
+            ok=ok,
+            reference=str(answer.get("refund_key", "")),
+            message=str(answer.get("status_message", "")),
+        )
 
 
 def _answer(answer: object, what: str, reference: str) -> dict:
