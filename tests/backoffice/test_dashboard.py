@@ -94,8 +94,10 @@ def test_todays_profit_orders_by_status_and_reviews(manager_client, sandbox):
     page = manager_client.get(URL)
     sales = page.context["sales"]
     assert (sales["today"].orders, sales["today"].revenue, sales["today"].profit) == (
-        2, 37_000, 7_000,
-    )  # fmt: skip
+        2,
+        37_000,
+        7_000,
+    )
     text = page.content.decode()
     assert "Rp 7.000" in text
     statuses = {row.status: (row.today, row.week) for row in page.context["statuses"]}

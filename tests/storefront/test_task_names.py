@@ -57,12 +57,18 @@ def test_named_tasks_keep_their_queues(task, queue):
 @pytest.mark.parametrize(
     ("migration", "old", "new"),
     [
-        ("catalog.migrations.0006_periodic_task_names", "catalog.tasks.sync_catalog",
-         "catalog.sync_catalog"),
-        ("backoffice.migrations.0004_periodic_task_names",
-         "backoffice.tasks.record_balance_snapshot", "backoffice.record_balance_snapshot"),
+        (
+            "catalog.migrations.0006_periodic_task_names",
+            "catalog.tasks.sync_catalog",
+            "catalog.sync_catalog",
+        ),
+        (
+            "backoffice.migrations.0004_periodic_task_names",
+            "backoffice.tasks.record_balance_snapshot",
+            "backoffice.record_balance_snapshot",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_schedule_saved_under_the_old_name_runs_the_renamed_task(migration, old, new):
     every = IntervalSchedule.objects.create(every=10, period=IntervalSchedule.SECONDS)
     kept = PeriodicTask.objects.create(name="saved in the admin", task=old, interval=every)
