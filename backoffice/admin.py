@@ -73,8 +73,17 @@ class BalanceDepositAdmin(admin.ModelAdmin):
 class MarkupChangeAdmin(ReadOnlyAdmin):
     """Every change to a markup rule: who, when, and the numbers after it."""
 
-    list_display = ("history_date", "who", "what", "scope", "percent", "fixed", "round_to",
-                    "min_margin", "history_change_reason")  # fmt: skip
+    list_display = (
+        "history_date",
+        "who",
+        "what",
+        "scope",
+        "percent",
+        "fixed",
+        "round_to",
+        "min_margin",
+        "history_change_reason",
+    )
     list_filter = ("history_type", ("history_user", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("history_user", "product", "variant")
     search_fields = ("product__name", "product__display_name", "variant__name", "variant__code")

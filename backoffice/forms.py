@@ -20,8 +20,7 @@ class PeriodForm(forms.Form):
         self.default = (today - timedelta(days=default_days - 1), today)
         if data is not None and not {"start", "end"} & set(data):
             data = None  # no period asked for: show the default one
-        super().__init__(data, initial={"start": self.default[0], "end": self.default[1]},
-                         **kwargs)  # fmt: skip
+        super().__init__(data, initial={"start": self.default[0], "end": self.default[1]}, **kwargs)
 
     def clean(self):
         cleaned = super().clean()

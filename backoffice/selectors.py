@@ -9,76 +9,47 @@ charged when it was placed (ACTUAL_COST: the quoted cost for orders placed befor
 import bisect
 import itertools
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-import isipay
-from orders.models import ACTUAL_COST, Order, OrderEvent, SubmissionQueue, actual_cost_of
-from storefront.supplier import isipay_client
+from orders.models import ACTUAL_COST, Order, OrderEvent, actual_cost_of
 
 from .models import BalanceDeposit, BalanceSnapshot
 
 logger = logging.getLogger(__name__)
 S = Order.Status
 
-BALANCE_CACHE_KEY = "backoffice:isipay-balance"
-# A failed read is tried again this soon, so a dashboard open while isipay is down does not
-# wait for a timeout on every load, and shows the shop as soon as isipay is back.
-FAILED_READ_CACHE_SECONDS = 15
-
-
 # --- the isipay balance --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class BalanceReading:
-    balance: int | None
+    balance: int
     read_at: datetime
-    error: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.balance is not None
 
     @property
     def is_low(self) -> bool:
-        return self.ok and self.balance < settings.ISIPAY_LOW_BALANCE_WARNING
+        return self.balance < settings.ISIPAY_LOW_BALANCE_WARNING
 
-
-def supplier_balance() -> BalanceReading:
-    """The isipay balance, read through the client at most once per ISIPAY_BALANCE_CACHE_SECONDS.
-
-    Never raises: when isipay cannot be reached the reading carries the reason instead.
-    """
-    cached = cache.get(BALANCE_CACHE_KEY)
-    if cached is not None:
-        return BalanceReading(**cached)
-    try:
-        reading = BalanceReading(isipay_client().balance().balance, timezone.now())
-    except isipay.IsipayError as exc:
-        logger.warning("dashboard: isipay balance could not be read: %s", exc)
-        reading = BalanceReading(None, timezone.now(), error=str(exc))
-    timeout = settings.ISIPAY_BALANCE_CACHE_SECONDS if reading.ok else FAILED_READ_CACHE_SECONDS
-    cache.set(BALANCE_CACHE_KEY, asdict(reading), timeout=timeout)
-    return reading
+    @property
+    def is_stale(self) -> bool:
+        """Older than two snapshot intervals: the workers have not been able to read it since."""
+        age = timezone.now() - self.read_at
+        return age > timedelta(seconds=2 * settings.BALANCE_SNAPSHOT_INTERVAL)
 
 
 def last_known_balance() -> BalanceReading | None:
-    """The newest balance the workers recorded (snapshot or queue check); no call to isipay."""
-    readings = []
+    """The newest balance the workers recorded (backoffice.services.record_balance_snapshot).
+
+    Pages show this stored reading and its age; they never call isipay themselves.
+    """
     snapshot = BalanceSnapshot.objects.order_by("-taken_at").first()
-    if snapshot:
-        readings.append(BalanceReading(snapshot.balance, snapshot.taken_at))
-    queue = SubmissionQueue.objects.filter(pk=1, last_balance__isnull=False).first()
-    if queue and queue.balance_checked_at:
-        readings.append(BalanceReading(queue.last_balance, queue.balance_checked_at))
-    return max(readings, key=lambda reading: reading.read_at, default=None)
+    return BalanceReading(snapshot.balance, snapshot.taken_at) if snapshot else None
 
 
 # --- periods -------------------------------------------------------------------------------
@@ -225,8 +196,16 @@ def orders_by_status(*, today: date) -> list[StatusCount]:
     ]
 
 
-REVIEW_FIELDS = ("pk", "number", "product_name", "variant_name", "price", "review_reason",
-                 "updated_at", "status")  # fmt: skip
+REVIEW_FIELDS = (
+    "pk",
+    "number",
+    "product_name",
+    "variant_name",
+    "price",
+    "review_reason",
+    "updated_at",
+    "status",
+)
 
 
 def orders_to_review(*, limit: int = 50) -> QuerySet[Order]:
@@ -306,8 +285,7 @@ class Interval:
 
     @property
     def quiet(self) -> bool:
-        return not (self.charged_orders or self.failed_orders or self.deposits
-                    or self.difference)  # fmt: skip
+        return not (self.charged_orders or self.failed_orders or self.deposits or self.difference)
 
 
 @dataclass

@@ -54,13 +54,11 @@ def dashboard(request):
     _require(request, "backoffice.view_dashboard")
     today = timezone.localdate()
     month = selectors.sales_by_day(start=today - timedelta(days=29), end=today)
-    balance = selectors.supplier_balance()
     return _page(
         request,
         "backoffice/dashboard.html",
         _("Dashboard"),
-        balance=balance,
-        last_known=None if balance.ok else selectors.last_known_balance(),
+        balance=selectors.last_known_balance(),
         low_balance=settings.ISIPAY_LOW_BALANCE_WARNING,
         queue=SubmissionQueue.get(),
         sales=selectors.sales_summary(today=today),
@@ -80,9 +78,11 @@ def sync_now(request):
     if catalog_services.request_sync():
         messages.success(
             request,
-            _("Catalog sync requested: a worker runs it now. Its result shows under "
-              "“Last catalog syncs” in a minute or so."),
-        )  # fmt: skip
+            _(
+                "Catalog sync requested: a worker runs it now. Its result shows under "
+                "“Last catalog syncs” in a minute or so."
+            ),
+        )
     else:
         messages.info(request, _("A catalog sync is already running."))
     return redirect(_next_url(request, reverse("backoffice:dashboard")))
@@ -109,8 +109,15 @@ def reports(request):
     )
 
 
-RECONCILIATION_TOTALS = ("actual", "charged", "failed", "refunded", "deposits", "expected",
-                         "difference")  # fmt: skip
+RECONCILIATION_TOTALS = (
+    "actual",
+    "charged",
+    "failed",
+    "refunded",
+    "deposits",
+    "expected",
+    "difference",
+)
 
 
 @require_GET

@@ -87,11 +87,15 @@ def main() -> None:
     # A few processing orders not yet due, as in a live shop.
     Order.objects.bulk_create(
         [
-            order(i, status=Order.Status.PROCESSING, next_poll_at=now + timedelta(hours=1),
-                  invoice_number=f"LATER-{i}")
+            order(
+                i,
+                status=Order.Status.PROCESSING,
+                next_poll_at=now + timedelta(hours=1),
+                invoice_number=f"LATER-{i}",
+            )
             for i in range(50)
         ]
-    )  # fmt: skip
+    )
     figures["orders_in_table"] = Order.objects.count()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

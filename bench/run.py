@@ -53,8 +53,12 @@ def run_part(module: str, args: list[str], env: dict[str, str], log: Path) -> di
     with log.open("w") as out:
         done = subprocess.run(  # noqa: S603
             [sys.executable, "-m", f"bench.{module}", *args],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
     text = log.read_text()
     for line in reversed(text.splitlines()):
         if line.startswith("BENCH-RESULT "):
@@ -66,15 +70,25 @@ def run_part(module: str, args: list[str], env: dict[str, str], log: Path) -> di
 
 
 def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    command = [str(Path(sys.executable).parent / "gunicorn"), "storefront.wsgi",
-               "-b", f"127.0.0.1:{port}", "-w", "2",
-               # Two masters at once must not share ~/.gunicorn/gunicorn.ctl.
-               "--no-control-socket"]  # fmt: skip
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "storefront.wsgi",
+        "-b",
+        f"127.0.0.1:{port}",
+        "-w",
+        "2",
+        # Two masters at once must not share ~/.gunicorn/gunicorn.ctl.
+        "--no-control-socket",
+    ]
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -202,8 +216,10 @@ def main() -> int:
         static_env = part_env(workdir, scratch("static"))
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
-            cwd=ROOT, env=static_env, check=True,
-        )  # fmt: skip
+            cwd=ROOT,
+            env=static_env,
+            check=True,
+        )
 
         # 3 and 4: sync and queries per request, at 10 and 200 products.
         small_n, big_n = B.QUERY_COUNT_CATALOG_SIZES
@@ -218,35 +234,53 @@ def main() -> int:
         if len(catalogs) == 2:
             for page in ("home", "game", "order", "order_status"):
                 a, b = catalogs[small_n]["queries"][page], catalogs[big_n]["queries"][page]
-                rows.append(Row(f"3. queries/request, {page} (uncached)",
-                                f"{a} at {small_n} products, {b} at {big_n}",
-                                "constant", a == b))  # fmt: skip
+                rows.append(
+                    Row(
+                        f"3. queries/request, {page} (uncached)",
+                        f"{a} at {small_n} products, {b} at {big_n}",
+                        "constant",
+                        a == b,
+                    )
+                )
         else:
             rows.append(Row("3. queries/request", "-", "constant", None))
         if big:
-            rows.append(Row(f"4. first sync {B.SYNC_PRODUCTS}x{B.SYNC_VARIANTS}",
-                            f"{big['first_sync_seconds']:.2f} s ({big['first_sync_statements']} "
-                            f"statements, {big['variants_in_db']} variants)",
-                            f"< {B.SYNC_FIRST_MAX_SECONDS:g} s",
-                            big["first_sync_seconds"] < B.SYNC_FIRST_MAX_SECONDS
-                            and big["first_sync_status"] == "succeeded"))  # fmt: skip
-            rows.append(Row("4. unchanged re-sync",
-                            f"{big['resync_seconds']:.2f} s, "
-                            f"{big['resync_catalog_rows_written']} rows written",
-                            f"< {B.SYNC_UNCHANGED_MAX_SECONDS:g} s, "
-                            f"{B.SYNC_UNCHANGED_MAX_ROWS_WRITTEN} rows",
-                            big["resync_seconds"] < B.SYNC_UNCHANGED_MAX_SECONDS
-                            and big["resync_catalog_rows_written"]
-                            <= B.SYNC_UNCHANGED_MAX_ROWS_WRITTEN
-                            and big["resync_catalog_write_statements"] == 0))  # fmt: skip
+            rows.append(
+                Row(
+                    f"4. first sync {B.SYNC_PRODUCTS}x{B.SYNC_VARIANTS}",
+                    f"{big['first_sync_seconds']:.2f} s ({big['first_sync_statements']} "
+                    f"statements, {big['variants_in_db']} variants)",
+                    f"< {B.SYNC_FIRST_MAX_SECONDS:g} s",
+                    big["first_sync_seconds"] < B.SYNC_FIRST_MAX_SECONDS
+                    and big["first_sync_status"] == "succeeded",
+                )
+            )
+            rows.append(
+                Row(
+                    "4. unchanged re-sync",
+                    f"{big['resync_seconds']:.2f} s, "
+                    f"{big['resync_catalog_rows_written']} rows written",
+                    f"< {B.SYNC_UNCHANGED_MAX_SECONDS:g} s, "
+                    f"{B.SYNC_UNCHANGED_MAX_ROWS_WRITTEN} rows",
+                    big["resync_seconds"] < B.SYNC_UNCHANGED_MAX_SECONDS
+                    and big["resync_catalog_rows_written"] <= B.SYNC_UNCHANGED_MAX_ROWS_WRITTEN
+                    and big["resync_catalog_write_statements"] == 0,
+                )
+            )
         if len(catalogs) == 2:
-            spp = {n: (c["statements_per_product_min"], c["statements_per_product_max"])
-                   for n, c in catalogs.items()}  # fmt: skip
+            spp = {
+                n: (c["statements_per_product_min"], c["statements_per_product_max"])
+                for n, c in catalogs.items()
+            }
             constant = len({v for pair in spp.values() for v in pair}) == 1
-            rows.append(Row("4. statements per product (variant write)",
-                            ", ".join(f"{lo}..{hi} at {n} products"
-                                      for n, (lo, hi) in spp.items()),
-                            "constant", constant))  # fmt: skip
+            rows.append(
+                Row(
+                    "4. statements per product (variant write)",
+                    ", ".join(f"{lo}..{hi} at {n} products" for n, (lo, hi) in spp.items()),
+                    "constant",
+                    constant,
+                )
+            )
         else:
             rows.append(Row("4. catalog sync", "-", "see notes", None))
 
@@ -261,14 +295,23 @@ def main() -> int:
             try:
                 web = bench_pages(workdir, big["_database_url"], pages)
                 hello = web["hello"]
-                rows.append(Row("hello-world reference", f"{hello['rps']:.0f} req/s, "
-                                f"p99 {hello['p99_ms']:.1f} ms", "-", True))  # fmt: skip
+                rows.append(
+                    Row(
+                        "hello-world reference",
+                        f"{hello['rps']:.0f} req/s, p99 {hello['p99_ms']:.1f} ms",
+                        "-",
+                        True,
+                    )
+                )
                 checks = [
                     ("1. game page (200x50), anonymous", "game", B.GAME_PAGE_MIN_RPS_RATIO),
                     ("2. home page", "home", B.HOME_PAGE_MIN_RPS_RATIO),
-                    ("2. order status fragment", "order_status",
-                     B.ORDER_STATUS_FRAGMENT_MIN_RPS_RATIO),
-                ]  # fmt: skip
+                    (
+                        "2. order status fragment",
+                        "order_status",
+                        B.ORDER_STATUS_FRAGMENT_MIN_RPS_RATIO,
+                    ),
+                ]
                 for label, name, ratio in checks:
                     r = web[name]
                     share = r["rps"] / hello["rps"]
@@ -278,8 +321,9 @@ def main() -> int:
                     if name == "game":
                         ok = ok and p99 <= B.GAME_PAGE_MAX_P99_RATIO
                         budget += f", p99 <= {B.GAME_PAGE_MAX_P99_RATIO:g}x hello"
-                    figure = (f"{r['rps']:.0f} req/s = {share:.0%}; p99 {r['p99_ms']:.1f} ms "
-                              f"= {p99:.1f}x")  # fmt: skip
+                    figure = (
+                        f"{r['rps']:.0f} req/s = {share:.0%}; p99 {r['p99_ms']:.1f} ms = {p99:.1f}x"
+                    )
                     if r["non_2xx"]:
                         figure += f"; {r['non_2xx']} non-2xx"
                     rows.append(Row(label, figure, budget, ok))
@@ -292,19 +336,29 @@ def main() -> int:
         # 5: polling and the due-order index.
         try:
             poll = part("poll_bench", [], "poll", BENCH_LOCMEM_CACHE="1")
-            rows.append(Row(f"5. poll {B.POLL_ORDERS} due orders, one worker",
-                            f"{poll['poll_seconds']:.1f} s ({poll['polled']} polled, "
-                            f"{poll['succeeded']} succeeded)",
-                            f"< {B.POLL_MAX_SECONDS:g} s",
-                            poll["poll_seconds"] < B.POLL_MAX_SECONDS
-                            and poll["polled"] == B.POLL_ORDERS
-                            and poll["still_processing"] == 0))  # fmt: skip
-            rows.append(Row(f"5. due-order SELECT, {poll['orders_in_table']:,} orders",
-                            plan_summary(poll["plan"]),
-                            "uses an index (order_due_poll / no Seq Scan)",
-                            poll["uses_index"]))  # fmt: skip
-            notes.append(f"5. bulk insert of {B.POLL_FINISHED_ORDERS:,} finished orders: "
-                         f"{poll['bulk_insert_seconds']:.1f} s")  # fmt: skip
+            rows.append(
+                Row(
+                    f"5. poll {B.POLL_ORDERS} due orders, one worker",
+                    f"{poll['poll_seconds']:.1f} s ({poll['polled']} polled, "
+                    f"{poll['succeeded']} succeeded)",
+                    f"< {B.POLL_MAX_SECONDS:g} s",
+                    poll["poll_seconds"] < B.POLL_MAX_SECONDS
+                    and poll["polled"] == B.POLL_ORDERS
+                    and poll["still_processing"] == 0,
+                )
+            )
+            rows.append(
+                Row(
+                    f"5. due-order SELECT, {poll['orders_in_table']:,} orders",
+                    plan_summary(poll["plan"]),
+                    "uses an index (order_due_poll / no Seq Scan)",
+                    poll["uses_index"],
+                )
+            )
+            notes.append(
+                f"5. bulk insert of {B.POLL_FINISHED_ORDERS:,} finished orders: "
+                f"{poll['bulk_insert_seconds']:.1f} s"
+            )
         except Exception as exc:
             notes.append(f"poll_bench: {exc}")
             rows.append(Row("5. polling", "-", "see notes", None))
@@ -312,13 +366,17 @@ def main() -> int:
         # 6 and 7: a real Celery worker.
         try:
             w = part("worker_bench", [], "worker")
-            rows.append(Row(f"6. pipeline {B.PIPELINE_ORDERS} paid -> submitted",
-                            f"median {w['pipeline_median_paid_to_submitted']:.2f} s, "
-                            f"p90 {w['pipeline_p90_paid_to_submitted']:.2f} s; "
-                            f"{w['pipeline_throughput_per_second']:.1f} orders/s",
-                            f"median < {B.PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS:g} s",
-                            w["pipeline_median_paid_to_submitted"]
-                            < B.PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS))  # fmt: skip
+            rows.append(
+                Row(
+                    f"6. pipeline {B.PIPELINE_ORDERS} paid -> submitted",
+                    f"median {w['pipeline_median_paid_to_submitted']:.2f} s, "
+                    f"p90 {w['pipeline_p90_paid_to_submitted']:.2f} s; "
+                    f"{w['pipeline_throughput_per_second']:.1f} orders/s",
+                    f"median < {B.PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS:g} s",
+                    w["pipeline_median_paid_to_submitted"]
+                    < B.PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS,
+                )
+            )
             notes.append(
                 f"6. paying the {B.PIPELINE_ORDERS} orders (create + pay, one at a "
                 f"time, in the bench process) took "
@@ -326,13 +384,17 @@ def main() -> int:
                 f"{w['pipeline_span_seconds']:.1f} s after the first payment."
             )
             mb = 1024 * 1024
-            rows.append(Row("7. worker RSS growth",
-                            f"{w['rss_after_early'] / mb:.0f} MB after "
-                            f"{B.MEMORY_ORDERS_EARLY}, {w['rss_after_late'] / mb:.0f} MB after "
-                            f"{w['orders_total']} = {w['rss_growth']:+.1%}",
-                            f"< {B.MEMORY_MAX_GROWTH:.0%}",
-                            w["rss_growth"] < B.MEMORY_MAX_GROWTH
-                            and w["orders_total"] >= B.MEMORY_ORDERS_LATE))  # fmt: skip
+            rows.append(
+                Row(
+                    "7. worker RSS growth",
+                    f"{w['rss_after_early'] / mb:.0f} MB after "
+                    f"{B.MEMORY_ORDERS_EARLY}, {w['rss_after_late'] / mb:.0f} MB after "
+                    f"{w['orders_total']} = {w['rss_growth']:+.1%}",
+                    f"< {B.MEMORY_MAX_GROWTH:.0%}",
+                    w["rss_growth"] < B.MEMORY_MAX_GROWTH
+                    and w["orders_total"] >= B.MEMORY_ORDERS_LATE,
+                )
+            )
         except Exception as exc:
             notes.append(f"worker_bench: {exc}")
             rows.append(Row("6./7. worker", "-", "see notes", None))
@@ -365,8 +427,11 @@ def clear_cache_keys() -> None:
 
 
 def render(rows: list[Row], notes: list[str], started: datetime) -> str:
-    widths = [max(len(r.name) for r in rows), max(len(r.figure) for r in rows),
-              max(len(r.budget) for r in rows)]  # fmt: skip
+    widths = [
+        max(len(r.name) for r in rows),
+        max(len(r.figure) for r in rows),
+        max(len(r.budget) for r in rows),
+    ]
     lines = [
         "# Benchmark results (`make bench`)",
         "",
@@ -395,8 +460,10 @@ def render(rows: list[Row], notes: list[str], started: datetime) -> str:
         f"|{'-' * (widths[0] + 2)}|{'-' * (widths[1] + 2)}|{'-' * (widths[2] + 2)}|--------|",
     ]
     for r in rows:
-        lines.append(f"| {r.name:<{widths[0]}} | {r.figure:<{widths[1]}} | "
-                     f"{r.budget:<{widths[2]}} | {r.verdict:<6} |")  # fmt: skip
+        lines.append(
+            f"| {r.name:<{widths[0]}} | {r.figure:<{widths[1]}} | "
+            f"{r.budget:<{widths[2]}} | {r.verdict:<6} |"
+        )
     if notes:
         lines += ["", "Notes:", ""] + [f"- {note}" for note in notes]
     return "\n".join(lines) + "\n"

@@ -66,14 +66,28 @@ def start_sandbox(log: Path) -> subprocess.Popen:
     this process never compete with it for the interpreter. Its URL is set as .url."""
     port = free_port()
     command = [
-        sys.executable, "manage.py", "isipay_sandbox", "--port", str(port),
-        "--token", SANDBOX_TOKEN, "--balance", str(10**15),
-        "--pending-seconds", "0.2", "--complete-seconds", "0.6", "--quiet",
-    ]  # fmt: skip
+        sys.executable,
+        "manage.py",
+        "isipay_sandbox",
+        "--port",
+        str(port),
+        "--token",
+        SANDBOX_TOKEN,
+        "--balance",
+        str(10**15),
+        "--pending-seconds",
+        "0.2",
+        "--complete-seconds",
+        "0.6",
+        "--quiet",
+    ]
     with log.open("w") as out:
         sandbox = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-    wait_for(lambda: "listening" in log.read_text() or sandbox.poll() is not None,
-             timeout=30, what="the isipay sandbox to start")  # fmt: skip
+    wait_for(
+        lambda: "listening" in log.read_text() or sandbox.poll() is not None,
+        timeout=30,
+        what="the isipay sandbox to start",
+    )
     if sandbox.poll() is not None:
         raise RuntimeError("isipay sandbox died on start:\n" + log.read_text()[-2000:])
     sandbox.url = f"http://127.0.0.1:{port}"
@@ -100,21 +114,43 @@ def main() -> None:
     log = Path(os.environ["CELERY_BROKER_FOLDER"]).parent / "worker.log"
     env = {**os.environ, **WORKER_SETTINGS, "ISIPAY_BASE_URL": sandbox.url}
     command = [
-        sys.executable, "-m", "celery", "-A", "storefront", "worker",
-        "-Q", "default,sync,submit,poll", "-c", CONCURRENCY, "-l", "INFO",
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "-B", "--scheduler", "celery.beat:PersistentScheduler",
-        "-s", str(log.with_suffix(".schedule")),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "storefront",
+        "worker",
+        "-Q",
+        "default,sync,submit,poll",
+        "-c",
+        CONCURRENCY,
+        "-l",
+        "INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-B",
+        "--scheduler",
+        "celery.beat:PersistentScheduler",
+        "-s",
+        str(log.with_suffix(".schedule")),
+    ]
     with log.open("a") as out:
         worker = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
     figures: dict = {"worker": f"celery worker -B -c {CONCURRENCY}, isipay sandbox process"}
     try:
-        wait_for(lambda: "ready." in log.read_text() or worker.poll() is not None,
-                 timeout=60, what="the worker to start")  # fmt: skip
+        wait_for(
+            lambda: "ready." in log.read_text() or worker.poll() is not None,
+            timeout=60,
+            what="the worker to start",
+        )
         if worker.poll() is not None:
             raise RuntimeError("worker died on start:\n" + log.read_text()[-3000:])
 

@@ -116,8 +116,10 @@ def _problem(field: dict, label: str, kind: str | None, value: str) -> str | Non
     low, high = field.get("min", 1), field.get("max", 40)
     if not low <= len(value) <= high:
         return _("%(label)s must be %(low)s to %(high)s characters long.") % {
-            "label": label, "low": low, "high": high,
-        }  # fmt: skip
+            "label": label,
+            "low": low,
+            "high": high,
+        }
     return None
 
 

@@ -26,9 +26,17 @@ from .pricing import Markup
 
 SUPPLIER_PRODUCT_FIELDS = ("code", "name", "is_active", "retired_at", "created_at", "updated_at")
 SUPPLIER_VARIANT_FIELDS = (
-    "product", "supplier_id", "code", "name", "is_active", "cost_price", "process_duration",
-    "retired_at", "created_at", "updated_at",
-)  # fmt: skip
+    "product",
+    "supplier_id",
+    "code",
+    "name",
+    "is_active",
+    "cost_price",
+    "process_duration",
+    "retired_at",
+    "created_at",
+    "updated_at",
+)
 # A preview lists at most this many variants (the summary counts them all).
 PREVIEW_ROWS = 500
 

@@ -14,7 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -35,8 +37,13 @@ STALE_RUN_AFTER = timedelta(minutes=30)
 
 # What the supplier says about a variant, as attributes, in the order of _supplier_values().
 SUPPLIER_VARIANT_ATTRS = (
-    "product_id", "supplier_id", "name", "is_active", "cost_price", "process_duration",
-)  # fmt: skip
+    "product_id",
+    "supplier_id",
+    "name",
+    "is_active",
+    "cost_price",
+    "process_duration",
+)
 
 
 class SyncAlreadyRunning(Exception):
@@ -232,8 +239,14 @@ def _sync_variants(
 
 
 def _supplier_values(product: Product, item: isipay.Variant) -> tuple:
-    return (product.pk, item.supplier_id, item.name, item.is_active, item.price,
-            item.process_duration)  # fmt: skip
+    return (
+        product.pk,
+        item.supplier_id,
+        item.name,
+        item.is_active,
+        item.price,
+        item.process_duration,
+    )
 
 
 def _supplier_state(variant: Variant) -> tuple:
@@ -299,8 +312,12 @@ def refresh_variants(
 def load_rulebook() -> RuleBook:
     global_rule, by_product, by_variant = FALLBACK, {}, {}
     for rule in MarkupRule.objects.all():
-        markup = Markup(percent=rule.percent, fixed=rule.fixed, round_to=rule.round_to,
-                        min_margin=rule.min_margin)  # fmt: skip
+        markup = Markup(
+            percent=rule.percent,
+            fixed=rule.fixed,
+            round_to=rule.round_to,
+            min_margin=rule.min_margin,
+        )
         if rule.variant_id:
             by_variant[rule.variant_id] = markup
         elif rule.product_id:
@@ -394,8 +411,9 @@ class PriceChange:
 
 
 def markup_of(rule: MarkupRule) -> Markup:
-    return Markup(percent=rule.percent, fixed=rule.fixed, round_to=rule.round_to,
-                  min_margin=rule.min_margin)  # fmt: skip
+    return Markup(
+        percent=rule.percent, fixed=rule.fixed, round_to=rule.round_to, min_margin=rule.min_margin
+    )
 
 
 def rulebook_with(
@@ -413,8 +431,19 @@ def rulebook_with(
     )
 
 
-PREVIEW_FIELDS = ("pk", "product", "code", "name", "cost_price", "sell_price", "is_active",
-                  "is_listed", "retired_at", "product__name", "product__display_name")  # fmt: skip
+PREVIEW_FIELDS = (
+    "pk",
+    "product",
+    "code",
+    "name",
+    "cost_price",
+    "sell_price",
+    "is_active",
+    "is_listed",
+    "retired_at",
+    "product__name",
+    "product__display_name",
+)
 
 
 def price_changes(*, rules: RuleBook, variants: QuerySet[Variant]) -> list[PriceChange]:
@@ -534,12 +563,21 @@ def request_sync() -> bool:
 
     False, and nothing enqueued, when a sync is running already.
     """
-    from . import tasks
-
     running = SyncRun.objects.filter(
         status=SyncRun.Status.RUNNING, started_at__gte=timezone.now() - STALE_RUN_AFTER
     ).exists()
     if running:
         return False
-    transaction.on_commit(lambda: tasks.sync_catalog.delay())
+    _schedule("catalog.sync_catalog")
     return True
+
+
+def _schedule(task_name: str, *args, countdown: float | None = None) -> None:
+    """The one way this app's services enqueue a task: by its name, once the transaction commits.
+
+    Tasks import services, never the other way round; the import here only registers them.
+    """
+    from . import tasks  # noqa: F401
+
+    task = current_app.tasks[task_name]
+    transaction.on_commit(partial(task.apply_async, args=args, countdown=countdown))

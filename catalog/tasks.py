@@ -6,6 +6,7 @@ from . import services
 
 
 @shared_task(
+    name="catalog.sync_catalog",
     time_limit=600,
     soft_time_limit=540,
     acks_late=True,

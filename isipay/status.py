@@ -19,13 +19,21 @@ DEFAULT_WORDS: Mapping[str, Outcome] = {
     **dict.fromkeys(["success", "sukses"], Outcome.SUCCESS),
     **dict.fromkeys(
         [
-            "failed", "fail", "gagal", "error", "cancel", "canceled", "cancelled",
-            "refund", "refunded", "expired",
+            "failed",
+            "fail",
+            "gagal",
+            "error",
+            "cancel",
+            "canceled",
+            "cancelled",
+            "refund",
+            "refunded",
+            "expired",
         ],
         Outcome.FAILED,
     ),
     **dict.fromkeys(["pending", "process", "processing"], Outcome.PENDING),
-}  # fmt: skip
+}
 
 
 class StatusMap:

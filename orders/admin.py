@@ -154,11 +154,27 @@ class _Echo:
 
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    list_display = ("number", "status_display", "product_name", "variant_name", "price_display",
-                    "profit_display", "data", "contact", "created_at")  # fmt: skip
+    list_display = (
+        "number",
+        "status_display",
+        "product_name",
+        "variant_name",
+        "price_display",
+        "profit_display",
+        "data",
+        "contact",
+        "created_at",
+    )
     list_filter = ("status", GameFilter, PlacedBetweenFilter, "created_at", "payment_provider")
-    search_fields = ("number", "reference_number", "invoice_number", "data", "contact_email",
-                     "contact_phone", "payment_reference")  # fmt: skip
+    search_fields = (
+        "number",
+        "reference_number",
+        "invoice_number",
+        "data",
+        "contact_email",
+        "contact_phone",
+        "payment_reference",
+    )
     date_hierarchy = "created_at"
     inlines = [OrderEventInline]
     actions = ["repoll_now", "resend_receipt", "refunded_by_hand"]
@@ -166,17 +182,51 @@ class OrderAdmin(admin.ModelAdmin):
     list_per_page = 50
 
     FIELDSETS = (
-        (None, ("number", "status", "review_reason", "refund_due_reason", "created_at",
-                "paid_at", "submitted_at", "completed_at")),
-        (_("Item"), ("product_name", "product_code", "variant_name", "variant_code", "variant",
-                     "price", "cost", "placed_cost")),
-        (_("Customer"), ("account", "data", "contact_email", "contact_phone", "buyer_ip",
-                         "language")),
-        (_("isipay"), ("reference_number", "invoice_number", "supplier_status",
-                       "supplier_status_since", "submit_attempts", "next_submit_at", "poll_count",
-                       "next_poll_at")),
+        (
+            None,
+            (
+                "number",
+                "status",
+                "review_reason",
+                "refund_due_reason",
+                "created_at",
+                "paid_at",
+                "submitted_at",
+                "completed_at",
+            ),
+        ),
+        (
+            _("Item"),
+            (
+                "product_name",
+                "product_code",
+                "variant_name",
+                "variant_code",
+                "variant",
+                "price",
+                "cost",
+                "placed_cost",
+            ),
+        ),
+        (
+            _("Customer"),
+            ("account", "data", "contact_email", "contact_phone", "buyer_ip", "language"),
+        ),
+        (
+            _("isipay"),
+            (
+                "reference_number",
+                "invoice_number",
+                "supplier_status",
+                "supplier_status_since",
+                "submit_attempts",
+                "next_submit_at",
+                "poll_count",
+                "next_poll_at",
+            ),
+        ),
         (_("Payment"), ("payment_provider", "payment_reference")),
-    )  # fmt: skip
+    )
 
     def get_list_display(self, request):
         return without_money(super().get_list_display(request), request.user)
@@ -204,8 +254,11 @@ class OrderAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Every field is read-only: the page is for reading and for the actions above it.
-        no_save = {"show_save": False, "show_save_and_continue": False,
-                   "show_save_and_add_another": False}  # fmt: skip
+        no_save = {
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
         return super().change_view(
             request, object_id, form_url, {**no_save, **(extra_context or {})}
         )
@@ -262,10 +315,13 @@ class OrderAdmin(admin.ModelAdmin):
         level = messages.SUCCESS if sent == len(ids) else messages.WARNING
         self.message_user(
             request,
-            _("Receipt sent again for %(sent)d of %(count)d orders (only finished orders with an "
-              "email address get one).") % {"sent": sent, "count": len(ids)},
+            _(
+                "Receipt sent again for %(sent)d of %(count)d orders (only finished orders with an "
+                "email address get one)."
+            )
+            % {"sent": sent, "count": len(ids)},
             level,
-        )  # fmt: skip
+        )
 
     def has_money_permission(self, request) -> bool:
         """Money goes out by hand: the Shop manager role (backoffice.permissions) only."""
@@ -294,12 +350,18 @@ class OrderAdmin(admin.ModelAdmin):
         return [
             path("export.csv", view(self.export_view), name="orders_order_export"),
             path("<int:order_id>/resolve/", view(self.resolve_view), name="orders_order_resolve"),
-            path("<int:order_id>/repoll/", view(self.repoll_view, post_only=True),
-                 name="orders_order_repoll"),
-            path("<int:order_id>/resend-receipt/", view(self.resend_view, post_only=True),
-                 name="orders_order_resend_receipt"),
+            path(
+                "<int:order_id>/repoll/",
+                view(self.repoll_view, post_only=True),
+                name="orders_order_repoll",
+            ),
+            path(
+                "<int:order_id>/resend-receipt/",
+                view(self.resend_view, post_only=True),
+                name="orders_order_resend_receipt",
+            ),
             *super().get_urls(),
-        ]  # fmt: skip
+        ]
 
     def _change_url(self, order: Order) -> str:
         return reverse("admin:orders_order_change", args=[order.pk])
@@ -352,9 +414,11 @@ class OrderAdmin(admin.ModelAdmin):
         else:
             messages.warning(
                 request,
-                _("No receipt sent: the order is not finished, has no email address, or the "
-                  "email could not be sent."),
-            )  # fmt: skip
+                _(
+                    "No receipt sent: the order is not finished, has no email address, or the "
+                    "email could not be sent."
+                ),
+            )
         return redirect(self._change_url(order))
 
     def export_view(self, request):
@@ -384,8 +448,8 @@ class OrderAdmin(admin.ModelAdmin):
 
 @admin.register(SubmissionQueue)
 class SubmissionQueueAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "reason", "last_balance", "balance_checked_at")
-    readonly_fields = ("paused_at", "reason", "last_balance", "balance_checked_at")
+    list_display = ("__str__", "reason")
+    readonly_fields = ("paused_at", "reason")
     actions = ["resume"]
 
     def has_add_permission(self, request):

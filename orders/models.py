@@ -186,8 +186,6 @@ class SubmissionQueue(models.Model):
 
     paused_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
-    last_balance = models.BigIntegerField(null=True, blank=True)
-    balance_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "submission queue"

@@ -19,7 +19,8 @@ KINDS = ("success", "failed", "refunded")
 
 
 def on_commit_notify(order_id: int, kind: str) -> None:
-    transaction.on_commit(lambda: notify(order_id, kind))
+    # robust: an unexpected error is logged by Django and the other after-commit work still runs.
+    transaction.on_commit(lambda: notify(order_id, kind), robust=True)
 
 
 def notify(order_id: int, kind: str) -> bool:
@@ -35,12 +36,18 @@ def notify(order_id: int, kind: str) -> bool:
         body = render_to_string(f"orders/email/{kind}.txt", context)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [order.contact_email])
-    except Exception as exc:  # the order is done either way; the admin can resend
+    # The order is done either way; the admin can resend. OSError covers the SMTP refusals
+    # (smtplib.SMTPException), network and TLS failures; ValueError a header or address the
+    # mail cannot carry (django.core.mail.BadHeaderError, an encoding error).
+    except (OSError, ValueError) as exc:
         # No traceback and no exception text: an SMTP refusal carries the customer's address.
         logger.error(
-            "email %s for order %s could not be sent: %s", kind, order.number, mail_error(exc),
+            "email %s for order %s could not be sent: %s",
+            kind,
+            order.number,
+            mail_error(exc),
             extra=order_context(order),
-        )  # fmt: skip
+        )
         return False
     return True
 

@@ -105,17 +105,31 @@ def masked_phone(phone: str) -> str:
 # --- back office ---------------------------------------------------------------------------
 
 EXPORT_COLUMNS = (
-    ("number", "number"), ("created_at", "created_at"), ("status", "status"),
-    ("product_code", "game_code"), ("product_name", "game"), ("variant_code", "item_code"),
-    ("variant_name", "item"), ("price", "price"), ("cost", "cost"), ("profit", "profit"),
-    ("data", "account"), ("contact_email", "email"), ("contact_phone", "phone"),
-    ("reference_number", "reference"), ("invoice_number", "invoice"),
-    ("supplier_status", "supplier_status"), ("payment_provider", "payment_provider"),
-    ("payment_reference", "payment_reference"), ("paid_at", "paid_at"),
-    ("submitted_at", "submitted_at"), ("completed_at", "completed_at"),
-    ("review_reason", "review_reason"), ("quoted_cost", "quoted_cost"),
+    ("number", "number"),
+    ("created_at", "created_at"),
+    ("status", "status"),
+    ("product_code", "game_code"),
+    ("product_name", "game"),
+    ("variant_code", "item_code"),
+    ("variant_name", "item"),
+    ("price", "price"),
+    ("cost", "cost"),
+    ("profit", "profit"),
+    ("data", "account"),
+    ("contact_email", "email"),
+    ("contact_phone", "phone"),
+    ("reference_number", "reference"),
+    ("invoice_number", "invoice"),
+    ("supplier_status", "supplier_status"),
+    ("payment_provider", "payment_provider"),
+    ("payment_reference", "payment_reference"),
+    ("paid_at", "paid_at"),
+    ("submitted_at", "submitted_at"),
+    ("completed_at", "completed_at"),
+    ("review_reason", "review_reason"),
+    ("quoted_cost", "quoted_cost"),
     ("refund_due_reason", "refund_due_reason"),
-)  # fmt: skip
+)
 # Columns computed in the query: cost is what isipay charged at placement (else the quote).
 _COMPUTED = {
     "cost": ACTUAL_COST,

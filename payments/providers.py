@@ -53,8 +53,15 @@ class Provider(Protocol):
     name: str
     label: str
 
-    def start(self, *, reference: str, amount: int, item: str, finish_url: str,
-              opened_at: datetime | None = None) -> Started: ...  # fmt: skip
+    def start(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        item: str,
+        finish_url: str,
+        opened_at: datetime | None = None,
+    ) -> Started: ...
 
     def status(self, *, reference: str) -> RemoteStatus: ...
 
@@ -69,8 +76,15 @@ class SandboxProvider:
     name = "sandbox"
     label = "Sandbox (demo)"
 
-    def start(self, *, reference: str, amount: int, item: str, finish_url: str,
-              opened_at: datetime | None = None) -> Started:  # fmt: skip
+    def start(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        item: str,
+        finish_url: str,
+        opened_at: datetime | None = None,
+    ) -> Started:
         return Started(redirect_url=reverse("payments:sandbox", args=[reference]))
 
     def status(self, *, reference: str) -> RemoteStatus:
@@ -158,34 +172,48 @@ class MidtransProvider:
             raise PaymentRefused(
                 f"Midtrans refused the {what} of {reference}: {status} {message}", status=status
             ) from exc
+        except (AttributeError, TypeError, ValueError) as exc:
+            # midtransclient reads its answer as a dict with an integer status_code; JSON of
+            # another shape fails inside it with these. The block holds only the call itself.
+            raise PaymentUnavailable(
+                f"Midtrans {what} of {reference}: an answer of the wrong shape "
+                f"({type(exc).__name__})"
+            ) from exc
 
-    def start(self, *, reference: str, amount: int, item: str, finish_url: str,
-              opened_at: datetime | None = None) -> Started:  # fmt: skip
+    def start(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        item: str,
+        finish_url: str,
+        opened_at: datetime | None = None,
+    ) -> Started:
         opened_at = opened_at or timezone.now()
+        payload = {
+            "transaction_details": {"order_id": reference, "gross_amount": amount},
+            "item_details": [{"id": reference, "price": amount, "quantity": 1, "name": item[:50]}],
+            "callbacks": {"finish": finish_url},
+            # Payable only until the order expires, not Midtrans' default 24 hours.
+            "expiry": {
+                "start_time": timezone.localtime(opened_at).strftime("%Y-%m-%d %H:%M:%S %z"),
+                "unit": "minute",
+                "duration": snap_expiry_minutes(),
+            },
+        }
         with self._calling("payment", reference):
-            transaction = self.snap.create_transaction(
-                {
-                    "transaction_details": {"order_id": reference, "gross_amount": amount},
-                    "item_details": [
-                        {"id": reference, "price": amount, "quantity": 1, "name": item[:50]}
-                    ],
-                    "callbacks": {"finish": finish_url},
-                    # Payable only until the order expires, not Midtrans' default 24 hours.
-                    "expiry": {
-                        "start_time": timezone.localtime(opened_at).strftime(
-                            "%Y-%m-%d %H:%M:%S %z"
-                        ),
-                        "unit": "minute",
-                        "duration": snap_expiry_minutes(),
-                    },
-                }
-            )
-        return Started(redirect_url=transaction["redirect_url"], token=transaction["token"])
+            transaction = self.snap.create_transaction(payload)
+        answer = _answer(transaction, "payment", reference)
+        if not answer.get("redirect_url") or not answer.get("token"):
+            raise PaymentUnavailable(f"Midtrans payment of {reference}: no redirect_url or token")
+        return Started(redirect_url=str(answer["redirect_url"]), token=str(answer["token"]))
 
     def status(self, *, reference: str) -> RemoteStatus:
         try:
             with self._calling("status check", reference):
-                answer = self.core.transactions.status(reference)
+                answer = _answer(
+                    self.core.transactions.status(reference), "status check", reference
+                )
         except PaymentRefused as exc:
             if exc.status == 404:  # the customer has not chosen a method in Snap yet
                 return RemoteStatus(state="pending", amount=None, raw_status="not found")
@@ -204,8 +232,9 @@ class MidtransProvider:
             state = "pending"
         else:
             state = "unknown"
-        return RemoteStatus(state=state, amount=parse_amount(answer.get("gross_amount")),
-                            raw_status=raw)  # fmt: skip
+        return RemoteStatus(
+            state=state, amount=parse_amount(answer.get("gross_amount")), raw_status=raw
+        )
 
     def cancel(self, *, reference: str) -> None:
         """Close a pending transaction at Midtrans (its expire endpoint)."""
@@ -224,12 +253,23 @@ class MidtransProvider:
                     reference,
                     {"refund_key": refund_key(reference), "amount": amount, "reason": reason[:255]},
                 )
+            answer = _answer(answer, "refund", reference)
         except PaymentRefused as exc:
             logger.warning("Midtrans refund of %s refused: %s", reference, exc)
             return Refunded(ok=False, message=str(exc))
         ok = str(answer.get("status_code")) in {"200", "201"}
-        return Refunded(ok=ok, reference=str(answer.get("refund_key", "")),
-                        message=str(answer.get("status_message", "")))  # fmt: skip
+        return Refunded(
+            ok=ok,
+            reference=str(answer.get("refund_key", "")),
+            message=str(answer.get("status_message", "")),
+        )
+
+
+def _answer(answer: object, what: str, reference: str) -> dict:
+    """Midtrans' parsed JSON answer, which must be an object; anything else is no usable answer."""
+    if not isinstance(answer, dict):
+        raise PaymentUnavailable(f"Midtrans {what} of {reference}: not a JSON object")
+    return answer
 
 
 def refund_key(reference: str) -> str:

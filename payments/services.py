@@ -106,8 +106,9 @@ def _refund_late(payment: Payment) -> bool:
     """Paid after the order expired (or after another attempt paid it): give the money back."""
     number, status = Order.objects.filter(pk=payment.order_id).values_list("number", "status").get()
     after = "expired" if status == Order.Status.EXPIRED else f"was already {status}"
-    logger.warning("payment %s arrived after order %s %s; refunding it",
-                   payment.reference, number, after)  # fmt: skip
+    logger.warning(
+        "payment %s arrived after order %s %s; refunding it", payment.reference, number, after
+    )
     order_services.note_late_payment(
         order_id=payment.order_id,
         message=f"Payment {payment.reference} arrived after the order {after}: refunding it.",
@@ -144,8 +145,9 @@ def _cancel_at_provider(payment: Payment) -> bool:
             remote = get_provider(payment.provider).status(reference=payment.reference)
             apply_remote_status(payment=payment, remote=remote, actor=payment.provider)
         except (PaymentError, AmountMismatch) as again:
-            logger.warning("payment %s: status after a refused cancel unknown: %s",
-                           payment.reference, again)  # fmt: skip
+            logger.warning(
+                "payment %s: status after a refused cancel unknown: %s", payment.reference, again
+            )
         return False
     return close_payment(payment=payment, status=P.EXPIRED)
 
@@ -166,8 +168,13 @@ def refund(*, order: Order, reason: str) -> bool:
 
 def _refund_payment(payment: Payment, *, reason: str) -> bool:
     # Claim it first, so two workers can never both send the refund.
-    if not _set(payment.pk, from_=P.PAID, status=P.REFUNDING, refund_reason=reason[:200],
-                refund_attempts=F("refund_attempts") + 1):  # fmt: skip
+    if not _set(
+        payment.pk,
+        from_=P.PAID,
+        status=P.REFUNDING,
+        refund_reason=reason[:200],
+        refund_attempts=F("refund_attempts") + 1,
+    ):
         return Payment.objects.filter(pk=payment.pk, status=P.REFUNDED).exists()
     return _send_refund(payment.pk)
 
@@ -184,8 +191,9 @@ def _send_refund(payment_id: int) -> bool:
             reference=payment.reference, amount=payment.amount, reason=payment.refund_reason
         )
     except PaymentUnavailable as exc:
-        logger.warning("refund of payment %s got no answer, left for the sweeper: %s",
-                       payment.reference, exc)  # fmt: skip
+        logger.warning(
+            "refund of payment %s got no answer, left for the sweeper: %s", payment.reference, exc
+        )
         return False
     if result.ok:
         return _refund_done(payment, reference=result.reference)
@@ -321,8 +329,9 @@ def ask_provider(*, payment: Payment, actor: str) -> str:
         logger.warning("status check of payment %s failed: %s", payment.reference, exc)
         return "unavailable"
     except AmountMismatch:
-        logger.warning("payment %s: the provider reports another amount; not acted on",
-                       payment.reference)  # fmt: skip
+        logger.warning(
+            "payment %s: the provider reports another amount; not acted on", payment.reference
+        )
         return "amount-mismatch"
     if outcome == "pending":
         order_open = Order.objects.filter(
@@ -363,8 +372,9 @@ def sweep_refunds() -> int:
     looked = 0
     stuck = Payment.objects.filter(status=P.REFUNDING, updated_at__lt=cutoff)
     for payment in stuck.order_by("updated_at")[: settings.PAYMENT_STATUS_CHECK_BATCH]:
-        if not Payment.objects.filter(pk=payment.pk, status=P.REFUNDING,
-                                      updated_at__lt=cutoff).update(updated_at=now):  # fmt: skip
+        if not Payment.objects.filter(
+            pk=payment.pk, status=P.REFUNDING, updated_at__lt=cutoff
+        ).update(updated_at=now):
             continue  # another sweeper has it
         looked += 1
         _resume_refund(payment)
@@ -389,15 +399,17 @@ def _resume_refund(payment: Payment) -> bool:
         logger.warning("refund sweeper: status of payment %s unknown: %s", payment.reference, exc)
         return False  # asked again on the next sweep
     if remote.state == "refunded":
-        logger.info("refund sweeper: payment %s was refunded at %s", payment.reference,
-                    payment.provider)  # fmt: skip
+        logger.info(
+            "refund sweeper: payment %s was refunded at %s", payment.reference, payment.provider
+        )
         return _refund_done(payment, reference=refund_key(payment.reference))
     if payment.refund_attempts < REFUND_TRIES:
         Payment.objects.filter(pk=payment.pk, status=P.REFUNDING).update(
             refund_attempts=F("refund_attempts") + 1
         )
-        logger.info("refund sweeper: sending the refund of payment %s again (same key)",
-                    payment.reference)  # fmt: skip
+        logger.info(
+            "refund sweeper: sending the refund of payment %s again (same key)", payment.reference
+        )
         return _send_refund(payment.pk)
     _refund_due(
         payment,

@@ -5,8 +5,9 @@ from celery import shared_task
 from storefront.celery import RELIABLE
 
 
-@shared_task(name="payments.check_pending_payments", time_limit=120, soft_time_limit=100,
-             **RELIABLE)  # fmt: skip
+@shared_task(
+    name="payments.check_pending_payments", time_limit=120, soft_time_limit=100, **RELIABLE
+)
 def check_pending_payments() -> int:
     from . import services
 

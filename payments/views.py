@@ -23,8 +23,9 @@ def sandbox(request, reference: str):
     """A stand-in for a gateway's page: Pay, Fail or Expire, for demos and tests."""
     if "sandbox" not in settings.PAYMENT_PROVIDERS:
         raise Http404("The sandbox payment provider is off")
-    payment = get_object_or_404(Payment.objects.select_related("order"), reference=reference,
-                                provider="sandbox")  # fmt: skip
+    payment = get_object_or_404(
+        Payment.objects.select_related("order"), reference=reference, provider="sandbox"
+    )
     if request.method == "POST":
         action = request.POST.get("action")
         if payment.status != Payment.Status.PENDING:
@@ -37,9 +38,10 @@ def sandbox(request, reference: str):
             status = Payment.Status.FAILED if action == "fail" else Payment.Status.EXPIRED
             if services.close_payment(payment=payment, status=status):
                 order_services.expire_order(
-                    order_id=payment.order_id, actor="sandbox payment",
+                    order_id=payment.order_id,
+                    actor="sandbox payment",
                     message=f"Payment {status} at the sandbox.",
-                )  # fmt: skip
+                )
         else:
             return render(request, "payments/sandbox.html", {"payment": payment}, status=400)
         return redirect("orders:detail", number=payment.order.number)

@@ -68,8 +68,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 # Headers a reverse proxy adds (Caddy sets X-Forwarded-For and X-Forwarded-Proto): a request
 # with any of them came from outside, whatever the address it reached gunicorn from.
-PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_REAL_IP",
-                 "HTTP_FORWARDED", "HTTP_X_FORWARDED_HOST")  # fmt: skip
+PROXY_HEADERS = (
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_REAL_IP",
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_HOST",
+)
 
 
 def may_see_details(request: HttpRequest) -> bool:

@@ -26,40 +26,33 @@ def env_or(name: str, default: str) -> str:
     return env.str(name, default="") or default
 
 
+def env_flag(name: str, default: bool) -> bool:
+    """A true/false variable; unset or empty means the default (empty is not "false")."""
+    return env.bool(name) if env.str(name, default="").strip() else default
+
+
+def env_number(name: str, default: float) -> float:
+    """A number; unset or empty means the default."""
+    return env.float(name) if env.str(name, default="").strip() else default
+
+
+# --- Core -------------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=True)
 
-# The demo values below are only accepted with DEBUG on.
+# The demo key is only accepted with DEBUG on.
 DEMO_SECRET_KEY = "django-insecure-gerai-demo-key-not-for-production"  # noqa: S105
-SANDBOX_TOKEN = "sandbox-token"  # noqa: S105
 
 SECRET_KEY = env_or("SECRET_KEY", DEMO_SECRET_KEY)
-ISIPAY_API_TOKEN = env_or("ISIPAY_API_TOKEN", SANDBOX_TOKEN if DEBUG else "")
 
-if not DEBUG:
-    # Django's own measure of a weak key (check --deploy, security.W009), here a refusal.
-    if SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is missing, too short or too repetitive: set a random value of at least "
-            "50 characters when DEBUG is off, e.g. "
-            "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
-        )
-    if not ISIPAY_API_TOKEN:
-        raise ImproperlyConfigured(
-            "ISIPAY_API_TOKEN is missing: set the token from the isipay.top administrator "
-            "when DEBUG is off."
-        )
-    if (
-        ISIPAY_API_TOKEN == SANDBOX_TOKEN
-        or ISIPAY_API_TOKEN.strip() != ISIPAY_API_TOKEN
-        or any(char.isspace() for char in ISIPAY_API_TOKEN)
-        or len(ISIPAY_API_TOKEN) < 16
-        or len(set(ISIPAY_API_TOKEN)) < 5
-    ):
-        raise ImproperlyConfigured(
-            "ISIPAY_API_TOKEN does not look like a real isipay token (the sandbox token, "
-            "whitespace, or fewer than 16 characters): set the token from the isipay.top "
-            "administrator when DEBUG is off."
-        )
+# Django's own measure of a weak key (check --deploy, security.W009), here a refusal.
+if not DEBUG and (
+    SECRET_KEY == DEMO_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is missing, too short or too repetitive: set a random value of at least "
+        "50 characters when DEBUG is off, e.g. "
+        "python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
@@ -127,60 +120,6 @@ TEMPLATES = [
         },
     },
 ]
-
-DATABASES = {
-    "default": env.db_url_config(env_or("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and beat share one SQLite file in the demo: WAL lets readers run beside the
-    # writer, the busy timeout makes a writer wait instead of failing with "database is locked",
-    # and IMMEDIATE transactions take the write lock up front so waits happen where it is safe.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
-    # A file, not memory, so that the integration tests' Celery worker processes can share it.
-    # One file per test run, so that two runs side by side never share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / f"test-db-{os.getpid()}.sqlite3")}
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        # An unreachable server fails in seconds (and /readyz says so) instead of hanging.
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-REDIS_URL = env_or("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            # Seconds: a Redis that stopped answering fails fast instead of hanging a page.
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
-        }
-    }
-else:
-    # A folder, not process memory: web, worker and beat must see the same catalog and order
-    # versions, or a sync on the worker would leave the web showing old prices.
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": env_or("CACHE_FOLDER", str(RUN_DIR / "cache")),
-        }
-    }
-# Rendered pages, in each web process's memory (storefront/pagecache.py). Their keys carry a
-# version read from the shared cache above: a page follows its order at once and the catalog
-# within catalog.cache.REUSE_SECONDS; old versions just age out of the bounded cache.
-CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "pages",
-    "OPTIONS": {"MAX_ENTRIES": 1000},
-}
-
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -213,6 +152,126 @@ MEDIA_ROOT = BASE_DIR / "media"
 # With DEBUG off, Django itself serves uploads (game icons) unless a proxy or CDN does.
 SERVE_MEDIA = env.str("SERVE_MEDIA", default="").strip().lower() not in ("false", "0", "no", "off")
 
+# The shop's public address, for links in e-mails and payment pages (checked under Security).
+SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
+LOGIN_URL = "admin:login"
+
+# --- Database ---------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url_config(env_or("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share one SQLite file in the demo: WAL lets readers run beside the
+    # writer, the busy timeout makes a writer wait instead of failing with "database is locked",
+    # and IMMEDIATE transactions take the write lock up front so waits happen where it is safe.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    # A file, not memory, so that the integration tests' Celery worker processes can share it.
+    # One file per test run, so that two runs side by side never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(RUN_DIR / f"test-db-{os.getpid()}.sqlite3")}
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # An unreachable server fails in seconds (and /readyz says so) instead of hanging.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ------------------------------------------------------------------------------------
+REDIS_URL = env_or("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Seconds: a Redis that stopped answering fails fast instead of hanging a page.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    # A folder, not process memory: web, worker and beat must see the same catalog and order
+    # versions, or a sync on the worker would leave the web showing old prices.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env_or("CACHE_FOLDER", str(RUN_DIR / "cache")),
+        }
+    }
+# Rendered pages, in each web process's memory (storefront/pagecache.py). Their keys carry a
+# version read from the shared cache above: a page follows its order at once and the catalog
+# within catalog.cache.REUSE_SECONDS; old versions just age out of the bounded cache.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+
+# --- isipay -----------------------------------------------------------------------------------
+# The sandbox token, like the demo key, is only accepted with DEBUG on.
+SANDBOX_TOKEN = "sandbox-token"  # noqa: S105
+ISIPAY_API_TOKEN = env_or("ISIPAY_API_TOKEN", SANDBOX_TOKEN if DEBUG else "")
+if not DEBUG:
+    if not ISIPAY_API_TOKEN:
+        raise ImproperlyConfigured(
+            "ISIPAY_API_TOKEN is missing: set the token from the isipay.top administrator "
+            "when DEBUG is off."
+        )
+    if (
+        ISIPAY_API_TOKEN == SANDBOX_TOKEN
+        or ISIPAY_API_TOKEN.strip() != ISIPAY_API_TOKEN
+        or any(char.isspace() for char in ISIPAY_API_TOKEN)
+        or len(ISIPAY_API_TOKEN) < 16
+        or len(set(ISIPAY_API_TOKEN)) < 5
+    ):
+        raise ImproperlyConfigured(
+            "ISIPAY_API_TOKEN does not look like a real isipay token (the sandbox token, "
+            "whitespace, or fewer than 16 characters): set the token from the isipay.top "
+            "administrator when DEBUG is off."
+        )
+ISIPAY_BASE_URL = env_or("ISIPAY_BASE_URL", "http://127.0.0.1:8765")
+ISIPAY_TIMEOUT = env.float("ISIPAY_TIMEOUT", default=15.0)
+ISIPAY_CONNECT_TIMEOUT = env.float("ISIPAY_CONNECT_TIMEOUT", default=5.0)
+# Extra status words, e.g. "menunggu=pending,dibatalkan=failed".
+ISIPAY_EXTRA_STATUS_WORDS = dict(
+    pair.split("=", 1) for pair in env.list("ISIPAY_EXTRA_STATUS_WORDS", default=[]) if "=" in pair
+)
+
+# --- Catalog ----------------------------------------------------------------------------------
+CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=900)
+
+# --- Orders: fulfilment (seconds unless said otherwise) ---------------------------------------
+ORDER_SUBMIT_MAX_ATTEMPTS = env.int("ORDER_SUBMIT_MAX_ATTEMPTS", default=6)
+ORDER_SUBMIT_RETRY_BASE = env.float("ORDER_SUBMIT_RETRY_BASE", default=10)
+ORDER_SUBMIT_STUCK_AFTER = env.float("ORDER_SUBMIT_STUCK_AFTER", default=180)
+ORDER_SWEEP_INTERVAL = env.float("ORDER_SWEEP_INTERVAL", default=60)
+ORDER_POLL_INTERVAL = env.float("ORDER_POLL_INTERVAL", default=5)
+ORDER_POLL_FIRST_MIN = env.float("ORDER_POLL_FIRST_MIN", default=3)
+ORDER_POLL_BACKOFF_BASE = env.float("ORDER_POLL_BACKOFF_BASE", default=5)
+ORDER_POLL_BACKOFF_CAP = env.float("ORDER_POLL_BACKOFF_CAP", default=300)
+ORDER_POLL_BATCH = env.int("ORDER_POLL_BATCH", default=100)
+ORDER_POLL_LEASE = env.float("ORDER_POLL_LEASE", default=120)
+ORDER_UNKNOWN_STATUS_REVIEW_AFTER = env.float("ORDER_UNKNOWN_STATUS_REVIEW_AFTER", default=1800)
+ORDER_PROCESSING_MAX_AGE = env.float("ORDER_PROCESSING_MAX_AGE", default=86400)
+ORDER_BALANCE_CHECK_INTERVAL = env.float("ORDER_BALANCE_CHECK_INTERVAL", default=60)
+# How long a lookup of a reference isipay says is used is retried (with backoff) before review.
+ORDER_ADOPT_RETRY_FOR = env.float("ORDER_ADOPT_RETRY_FOR", default=300)
+# A failed order with no refund outcome this long after failing is refunded by the sweeper.
+ORDER_REFUND_SWEEP_AFTER = env.float("ORDER_REFUND_SWEEP_AFTER", default=120)
+# Before placing, the item's cost is re-read from isipay unless the last reading is at most
+# SUPPLIER_COST_MAX_AGE old; when isipay cannot be read, an order is placed on a reading at
+# most SUPPLIER_COST_MAX_STALE old, else retried later.
+SUPPLIER_COST_MAX_AGE = env.float("SUPPLIER_COST_MAX_AGE", default=60)
+SUPPLIER_COST_MAX_STALE = env.float("SUPPLIER_COST_MAX_STALE", default=300)
+# How long an order whose item cost cannot be read (nothing sent to isipay) is retried, with
+# backoff and without using up ORDER_SUBMIT_MAX_ATTEMPTS, before it goes to review.
+ORDER_COST_RETRY_FOR = env.float("ORDER_COST_RETRY_FOR", default=900)
+
+# --- Notifications (e-mail) -------------------------------------------------------------------
 # The demo prints mails; with DEBUG off they go out by SMTP, to the server in EMAIL_URL (e.g.
 # smtp+tls://user:password@smtp.example.com:587). Never the console in production: it would
 # write customers' addresses into the logs.
@@ -227,67 +286,7 @@ if env_or("EMAIL_URL", ""):
 EMAIL_TIMEOUT = 10  # seconds; a mail server that hangs must not hold a Celery worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Gerai <noreply@gerai.local>")
 
-# --- isipay -------------------------------------------------------------------------------
-ISIPAY_BASE_URL = env_or("ISIPAY_BASE_URL", "http://127.0.0.1:8765")
-ISIPAY_TIMEOUT = env.float("ISIPAY_TIMEOUT", default=15.0)
-ISIPAY_CONNECT_TIMEOUT = env.float("ISIPAY_CONNECT_TIMEOUT", default=5.0)
-# Extra status words, e.g. "menunggu=pending,dibatalkan=failed".
-ISIPAY_EXTRA_STATUS_WORDS = dict(
-    pair.split("=", 1) for pair in env.list("ISIPAY_EXTRA_STATUS_WORDS", default=[]) if "=" in pair
-)
-
-# --- catalog ------------------------------------------------------------------------------
-CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=900)
-
-# --- Celery -------------------------------------------------------------------------------
-# Without a broker URL the demo uses kombu's filesystem transport: no server to run.
-CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
-CELERY_BROKER_FOLDER = Path(env_or("CELERY_BROKER_FOLDER", str(RUN_DIR / "broker")))
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT = "storefront.broker:Transport"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_FOLDER),
-        "data_folder_out": str(CELERY_BROKER_FOLDER),
-        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
-        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
-        # The transport polls the folder; at the default 1 s a worker at its prefetch limit
-        # takes about one message per second per process, and a paid order waits in line.
-        "polling_interval": 0.02,
-        "store_processed": False,
-    }
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_TASK_IGNORE_RESULT = True
-CELERY_TASK_ACKS_LATE = True
-CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# Messages each worker process holds ahead, unacknowledged. A worker that dies does not give
-# them back at once: Redis redelivers them only after its visibility timeout (an hour), and the
-# filesystem transport of the demo deletes a message as soon as a worker takes it. The sweeper
-# (ORDER_SUBMIT_STUCK_AFTER, ORDER_SWEEP_INTERVAL) re-sends what a dead worker held; the demo
-# runs it with short timings (run_demo.demo_timings).
-# At 1, a process that finishes a submission waits for the broker before the next one: a burst
-# of 500 paid orders waited 2.7 s each in the median on the demo broker, 0.4 s at 4. Tasks are
-# short, and the prefork pool hands held messages only to free processes (Celery's default fair
-# scheduling), so a long sync does not hold submissions back. With several worker containers,
-# each holds up to 4 x its concurrency while the others may be idle; set it to 1 if that
-# matters more than the broker round trip.
-CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=4)
-CELERY_TASK_TIME_LIMIT = 300
-CELERY_TASK_SOFT_TIME_LIMIT = 240
-CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "sync", "submit", "poll")]
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Three queues so that a slow sync never delays a paid order.
-CELERY_TASK_ROUTES = {
-    "catalog.tasks.*": {"queue": "sync"},
-    "orders.submit_order": {"queue": "submit"},
-    "orders.sweep_submissions": {"queue": "submit"},
-    "orders.check_supplier_balance": {"queue": "submit"},
-    "orders.poll_*": {"queue": "poll"},
-}
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_TIMEZONE = TIME_ZONE
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-
+# --- Logging ----------------------------------------------------------------------------------
 # One line per event: JSON in production, readable in the demo (storefront/logging.py). Every
 # line passes the redact filter: no token, secret key, e-mail address or phone number.
 LOG_FORMAT = env_or("LOG_FORMAT", "text" if DEBUG else "json")
@@ -325,57 +324,7 @@ LOGGING = {
     },
 }
 
-LOGIN_URL = "admin:login"
-
-# Beat's database scheduler copies these into django-celery-beat's tables on start, where the
-# admin shows them (Periodic tasks).
-CELERY_BEAT_SCHEDULE = {
-    "sync-catalog": {"task": "catalog.tasks.sync_catalog", "schedule": CATALOG_SYNC_INTERVAL},
-}
-
-# --- Order fulfilment (seconds unless said otherwise) ---------------------------------------
-ORDER_SUBMIT_MAX_ATTEMPTS = env.int("ORDER_SUBMIT_MAX_ATTEMPTS", default=6)
-ORDER_SUBMIT_RETRY_BASE = env.float("ORDER_SUBMIT_RETRY_BASE", default=10)
-ORDER_SUBMIT_STUCK_AFTER = env.float("ORDER_SUBMIT_STUCK_AFTER", default=180)
-ORDER_SWEEP_INTERVAL = env.float("ORDER_SWEEP_INTERVAL", default=60)
-ORDER_POLL_INTERVAL = env.float("ORDER_POLL_INTERVAL", default=5)
-ORDER_POLL_FIRST_MIN = env.float("ORDER_POLL_FIRST_MIN", default=3)
-ORDER_POLL_BACKOFF_BASE = env.float("ORDER_POLL_BACKOFF_BASE", default=5)
-ORDER_POLL_BACKOFF_CAP = env.float("ORDER_POLL_BACKOFF_CAP", default=300)
-ORDER_POLL_BATCH = env.int("ORDER_POLL_BATCH", default=100)
-ORDER_POLL_LEASE = env.float("ORDER_POLL_LEASE", default=120)
-ORDER_UNKNOWN_STATUS_REVIEW_AFTER = env.float("ORDER_UNKNOWN_STATUS_REVIEW_AFTER", default=1800)
-ORDER_PROCESSING_MAX_AGE = env.float("ORDER_PROCESSING_MAX_AGE", default=86400)
-ORDER_BALANCE_CHECK_INTERVAL = env.float("ORDER_BALANCE_CHECK_INTERVAL", default=60)
-# How long a lookup of a reference isipay says is used is retried (with backoff) before review.
-ORDER_ADOPT_RETRY_FOR = env.float("ORDER_ADOPT_RETRY_FOR", default=300)
-# A failed order with no refund outcome this long after failing is refunded by the sweeper.
-ORDER_REFUND_SWEEP_AFTER = env.float("ORDER_REFUND_SWEEP_AFTER", default=120)
-# Before placing, the item's cost is re-read from isipay unless the last reading is at most
-# SUPPLIER_COST_MAX_AGE old; when isipay cannot be read, an order is placed on a reading at
-# most SUPPLIER_COST_MAX_STALE old, else retried later.
-SUPPLIER_COST_MAX_AGE = env.float("SUPPLIER_COST_MAX_AGE", default=60)
-SUPPLIER_COST_MAX_STALE = env.float("SUPPLIER_COST_MAX_STALE", default=300)
-# How long an order whose item cost cannot be read (nothing sent to isipay) is retried, with
-# backoff and without using up ORDER_SUBMIT_MAX_ATTEMPTS, before it goes to review.
-ORDER_COST_RETRY_FOR = env.float("ORDER_COST_RETRY_FOR", default=900)
-SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
-
-CELERY_BEAT_SCHEDULE |= {
-    "poll-due-orders": {"task": "orders.poll_due_orders", "schedule": ORDER_POLL_INTERVAL},
-    "sweep-submissions": {
-        "task": "orders.sweep_submissions",
-        "schedule": ORDER_SWEEP_INTERVAL,
-    },
-    "check-supplier-balance": {
-        "task": "orders.check_supplier_balance",
-        "schedule": ORDER_BALANCE_CHECK_INTERVAL,
-    },
-    "sweep-refunds": {"task": "orders.sweep_refunds", "schedule": ORDER_SWEEP_INTERVAL},
-}
-CELERY_TASK_ROUTES["orders.sweep_refunds"] = {"queue": "submit"}
-
-# --- Payments -------------------------------------------------------------------------------
+# --- Payments ---------------------------------------------------------------------------------
 # Providers offered at checkout, in order: "sandbox" (local test page) and/or "midtrans".
 # With DEBUG off there is no default, and the sandbox (which lets anyone "pay" with a button)
 # is refused unless a staging shop opts in; every page then says TEST MODE.
@@ -439,32 +388,24 @@ MIDTRANS_READ_TIMEOUT = env.float("MIDTRANS_READ_TIMEOUT", default=10)
 PAYMENT_STATUS_CHECK_AFTER = env.int("PAYMENT_STATUS_CHECK_AFTER", default=300)
 PAYMENT_REFUND_STUCK_AFTER = env.int("PAYMENT_REFUND_STUCK_AFTER", default=300)
 PAYMENT_STATUS_CHECK_BATCH = 100
-CELERY_BEAT_SCHEDULE["check-pending-payments"] = {
-    "task": "payments.check_pending_payments",
-    "schedule": 60,
-}
-CELERY_BEAT_SCHEDULE["sweep-payment-refunds"] = {"task": "payments.sweep_refunds", "schedule": 60}
-CELERY_TASK_ROUTES["payments.*"] = {"queue": "submit"}
+
+# --- Back office (admin dashboard, reports, reconciliation) -----------------------------------
+# The dashboard warns when the isipay balance is below this many rupiah.
+ISIPAY_LOW_BALANCE_WARNING = env.int("ISIPAY_LOW_BALANCE_WARNING", default=500_000)
+# Whether isipay gives back the cost of an order that fails there. Its API document does not
+# say; the reconciliation's expected balance change rests on this (and shows the other case).
+ISIPAY_REFUNDS_FAILED_ORDERS = env.bool("ISIPAY_REFUNDS_FAILED_ORDERS", default=True)
+# Seconds between isipay balance snapshots, the reconciliation's measuring points.
+BALANCE_SNAPSHOT_INTERVAL = env.int("BALANCE_SNAPSHOT_INTERVAL", default=600)
+
+# --- Security (storefront/security.py; README "Running with Docker Compose") ------------------
+# None of the HTTPS settings is active while DEBUG is on: the demo stays plain HTTP.
 
 # Rate limits (django-ratelimit syntax), per client IP. RATELIMIT_WEBHOOK counts only
 # notifications that fail the signature check: Midtrans' own are never limited.
 RATELIMIT_CHECKOUT = env_or("RATELIMIT_CHECKOUT", "20/m")
 RATELIMIT_LOOKUP = env_or("RATELIMIT_LOOKUP", "10/m")
 RATELIMIT_WEBHOOK = env_or("RATELIMIT_WEBHOOK", "120/m")
-
-# --- Production security (storefront/security.py; README "Running with Docker Compose") -----
-# None of the HTTPS settings is active while DEBUG is on: the demo stays plain HTTP.
-
-
-def env_flag(name: str, default: bool) -> bool:
-    """A true/false variable; unset or empty means the default (empty is not "false")."""
-    return env.bool(name) if env.str(name, default="").strip() else default
-
-
-def env_number(name: str, default: float) -> float:
-    """A number; unset or empty means the default."""
-    return env.float(name) if env.str(name, default="").strip() else default
-
 
 # The admin's path; an unguessable one keeps most scanners away from the login.
 ADMIN_URL = env_or("ADMIN_URL", "admin/")
@@ -580,25 +521,78 @@ RATELIMIT_ADMIN_LOGIN = env_or("RATELIMIT_ADMIN_LOGIN", "10/m")
 RATELIMIT_IP_META_KEY = "storefront.security.client_ip"
 RATELIMIT_VIEW = "storefront.security.ratelimited"
 
-CELERY_BEAT_SCHEDULE["expire-unpaid-orders"] = {
-    "task": "orders.expire_unpaid_orders",
-    "schedule": 60,
+# --- Celery -----------------------------------------------------------------------------------
+# Without a broker URL the demo uses kombu's filesystem transport: no server to run.
+CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+CELERY_BROKER_FOLDER = Path(env_or("CELERY_BROKER_FOLDER", str(RUN_DIR / "broker")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "storefront.broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER),
+        "data_folder_out": str(CELERY_BROKER_FOLDER),
+        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+        # The transport polls the folder; at the default 1 s a worker at its prefetch limit
+        # takes about one message per second per process, and a paid order waits in line.
+        "polling_interval": 0.02,
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Messages each worker process holds ahead, unacknowledged. A worker that dies does not give
+# them back at once: Redis redelivers them only after its visibility timeout (an hour), and the
+# filesystem transport of the demo deletes a message as soon as a worker takes it. The sweeper
+# (ORDER_SUBMIT_STUCK_AFTER, ORDER_SWEEP_INTERVAL) re-sends what a dead worker held; the demo
+# runs it with short timings (run_demo.demo_timings).
+# At 1, a process that finishes a submission waits for the broker before the next one: a burst
+# of 500 paid orders waited 2.7 s each in the median on the demo broker, 0.4 s at 4. Tasks are
+# short, and the prefork pool hands held messages only to free processes (Celery's default fair
+# scheduling), so a long sync does not hold submissions back. With several worker containers,
+# each holds up to 4 x its concurrency while the others may be idle; set it to 1 if that
+# matters more than the broker round trip.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=4)
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "sync", "submit", "poll")]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Three queues so that a slow sync never delays a paid order; the isipay account calls (orders,
+# payments' provider checks, balance snapshots) go with submissions.
+CELERY_TASK_ROUTES = {
+    "catalog.*": {"queue": "sync"},
+    "orders.submit_order": {"queue": "submit"},
+    "orders.sweep_submissions": {"queue": "submit"},
+    "orders.check_supplier_balance": {"queue": "submit"},
+    "orders.expire_unpaid_orders": {"queue": "submit"},
+    "orders.sweep_refunds": {"queue": "submit"},
+    "orders.poll_*": {"queue": "poll"},
+    "payments.*": {"queue": "submit"},
+    "backoffice.*": {"queue": "submit"},
 }
-CELERY_TASK_ROUTES["orders.expire_unpaid_orders"] = {"queue": "submit"}
-
-# --- Back office (admin dashboard, reports, reconciliation) --------------------------------
-# The dashboard warns when the isipay balance is below this many rupiah.
-ISIPAY_LOW_BALANCE_WARNING = env.int("ISIPAY_LOW_BALANCE_WARNING", default=500_000)
-# Seconds the dashboard keeps a balance it read from isipay before reading it again.
-ISIPAY_BALANCE_CACHE_SECONDS = env.int("ISIPAY_BALANCE_CACHE_SECONDS", default=60)
-# Whether isipay gives back the cost of an order that fails there. Its API document does not
-# say; the reconciliation's expected balance change rests on this (and shows the other case).
-ISIPAY_REFUNDS_FAILED_ORDERS = env.bool("ISIPAY_REFUNDS_FAILED_ORDERS", default=True)
-# Seconds between isipay balance snapshots, the reconciliation's measuring points.
-BALANCE_SNAPSHOT_INTERVAL = env.int("BALANCE_SNAPSHOT_INTERVAL", default=600)
-CELERY_BEAT_SCHEDULE["record-balance-snapshot"] = {
-    "task": "backoffice.tasks.record_balance_snapshot",
-    "schedule": BALANCE_SNAPSHOT_INTERVAL,
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Beat's database scheduler copies these into django-celery-beat's tables on start, where the
+# admin shows them (Periodic tasks). Intervals in seconds, from the topic blocks above.
+CELERY_BEAT_SCHEDULE = {
+    "sync-catalog": {"task": "catalog.sync_catalog", "schedule": CATALOG_SYNC_INTERVAL},
+    "poll-due-orders": {"task": "orders.poll_due_orders", "schedule": ORDER_POLL_INTERVAL},
+    "sweep-submissions": {
+        "task": "orders.sweep_submissions",
+        "schedule": ORDER_SWEEP_INTERVAL,
+    },
+    "check-supplier-balance": {
+        "task": "orders.check_supplier_balance",
+        "schedule": ORDER_BALANCE_CHECK_INTERVAL,
+    },
+    "sweep-refunds": {"task": "orders.sweep_refunds", "schedule": ORDER_SWEEP_INTERVAL},
+    "check-pending-payments": {"task": "payments.check_pending_payments", "schedule": 60},
+    "sweep-payment-refunds": {"task": "payments.sweep_refunds", "schedule": 60},
+    "expire-unpaid-orders": {"task": "orders.expire_unpaid_orders", "schedule": 60},
+    "record-balance-snapshot": {
+        "task": "backoffice.record_balance_snapshot",
+        "schedule": BALANCE_SNAPSHOT_INTERVAL,
+    },
 }
-# With the other isipay account calls, away from the slow catalog sync.
-CELERY_TASK_ROUTES["backoffice.tasks.*"] = {"queue": "submit"}

@@ -28,6 +28,9 @@ if settings.DEBUG:
 elif settings.SERVE_MEDIA:
     # Game icons uploaded in admin (a few small files); a proxy or CDN may serve them instead.
     urlpatterns += [
-        re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$", serve,
-                {"document_root": settings.MEDIA_ROOT}),
-    ]  # fmt: skip
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        ),
+    ]

@@ -379,16 +379,16 @@ def resume_submissions(*, actor: str = "system") -> int:
 
 
 def check_supplier_balance(*, client: isipay.IsipayClient) -> int | None:
-    """Read the isipay balance; resume a paused queue once it covers the cheapest waiting order."""
-    try:
-        balance = client.balance().balance
-    except isipay.IsipayError as exc:
-        logger.warning("isipay balance check failed: %s", exc)
+    """While the queue is paused, read the isipay balance (kept as a snapshot by the back office's
+    one balance service) and resume once it covers the cheapest waiting order."""
+    from backoffice.services import record_balance_snapshot
+
+    if not SubmissionQueue.get().is_paused:
+        return None  # nothing to decide; beat's snapshots keep the dashboard's reading
+    snapshot = record_balance_snapshot(client=client)
+    if snapshot is None:
         return None
-    SubmissionQueue.get()
-    SubmissionQueue.objects.filter(pk=1).update(
-        last_balance=balance, balance_checked_at=timezone.now()
-    )
+    balance = snapshot.balance
     if SubmissionQueue.get().is_paused:
         # Resume only for an order the balance can pay; with none waiting, stay paused (an
         # order in flight may be about to come back for the same reason).

@@ -1,14 +1,18 @@
 """The dashboard: balance (cached, or why it cannot be read), warnings, sales, reviews, syncs."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from backoffice import services as bo_services
+from backoffice.models import BalanceSnapshot
 from catalog.models import SyncRun
 from orders import services
 from orders.models import Order
+from tests.oncommit import queued_tasks
 
 from .factories import OrderFactory
 
@@ -17,38 +21,63 @@ pytestmark = pytest.mark.django_db
 S = Order.Status
 
 
-def test_dashboard_shows_the_balance_with_its_time_and_reads_isipay_once(manager_client, sandbox):
+def test_dashboard_shows_the_recorded_balance_with_its_time_and_never_calls_isipay(
+    manager_client, sandbox, isipay_client
+):
+    # Changed by issue 13: the page shows the workers' last reading, it no longer reads isipay.
     sandbox.balance = 2_345_000
+    bo_services.record_balance_snapshot(client=isipay_client)
+    sandbox.balance = 1_000  # spent since: the page shows what was recorded, and when
     page = manager_client.get(URL)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Rp 2.345.000" in text and "read at" in text
+    assert "Rp 2.345.000" in text and "read at" in text and "ago" in text
+    assert "have not read the isipay balance recently" not in text
     manager_client.get(URL)
-    assert sandbox.call_count("/api/v1/balance") == 1  # the second page used the cached reading
+    assert sandbox.call_count("/api/v1/balance") == 1  # the recording, no page
 
 
-def test_a_balance_below_the_threshold_is_a_warning(manager_client, sandbox, settings):
+def test_a_balance_below_the_threshold_is_a_warning(
+    manager_client, sandbox, settings, isipay_client
+):
     settings.ISIPAY_LOW_BALANCE_WARNING = 1_000_000
     sandbox.balance = 250_000
+    bo_services.record_balance_snapshot(client=isipay_client)
     text = manager_client.get(URL).content.decode()
     assert "The isipay balance is low" in text and "Rp 250.000" in text and "Rp 1.000.000" in text
 
 
-def test_isipay_out_of_reach_is_said_plainly_with_the_last_known_balance(
+def test_a_balance_not_read_recently_is_said_plainly_with_the_last_known_balance(
     manager_client, settings, db
 ):
+    # Changed by issue 13: "isipay cannot be reached" is now what an old reading means.
     settings.ISIPAY_BASE_URL = "http://127.0.0.1:9"  # nothing listens there
     services.pause_submissions(reason="test")
-    from orders.models import SubmissionQueue
-
-    SubmissionQueue.objects.filter(pk=1).update(
-        last_balance=777_000, balance_checked_at=timezone.now()
+    BalanceSnapshot.objects.create(
+        taken_at=timezone.now() - timedelta(seconds=3 * settings.BALANCE_SNAPSHOT_INTERVAL),
+        balance=777_000,
     )
     page = manager_client.get(URL)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "isipay cannot be reached." in text
+    assert "have not read the isipay balance recently" in text
     assert "Last balance known: Rp 777.000" in text
+
+
+def test_no_balance_recorded_yet_is_said(manager_client, sandbox):
+    text = manager_client.get(URL).content.decode()
+    assert "not read yet" in text and "have not read the isipay balance recently" in text
+    assert sandbox.call_count("/api/v1/balance") == 0
+
+
+def test_record_the_balance_now_on_the_dashboard_enqueues_the_snapshot_task(
+    manager_client, db, django_capture_on_commit_callbacks
+):
+    assert "Record the balance now" in manager_client.get(URL).content.decode()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = manager_client.post(reverse("backoffice:snapshot_now"), {"next": URL})
+    assert response.status_code == 302 and response["Location"] == URL
+    assert queued_tasks(callbacks) == ["backoffice.record_balance_snapshot"]
 
 
 def test_a_paused_queue_is_a_warning(manager_client, sandbox):
@@ -65,8 +94,10 @@ def test_todays_profit_orders_by_status_and_reviews(manager_client, sandbox):
     page = manager_client.get(URL)
     sales = page.context["sales"]
     assert (sales["today"].orders, sales["today"].revenue, sales["today"].profit) == (
-        2, 37_000, 7_000,
-    )  # fmt: skip
+        2,
+        37_000,
+        7_000,
+    )
     text = page.content.decode()
     assert "Rp 7.000" in text
     statuses = {row.status: (row.today, row.week) for row in page.context["statuses"]}

@@ -158,10 +158,10 @@ def test_no_snapshot_is_kept_when_isipay_cannot_be_reached(db):
 def test_beat_records_the_balance_every_interval_on_the_submit_queue():
     entry = settings.CELERY_BEAT_SCHEDULE["record-balance-snapshot"]
     assert entry == {
-        "task": "backoffice.tasks.record_balance_snapshot",
+        "task": "backoffice.record_balance_snapshot",
         "schedule": settings.BALANCE_SNAPSHOT_INTERVAL,
     }
-    route = celery_app.amqp.router.route({}, "backoffice.tasks.record_balance_snapshot")
+    route = celery_app.amqp.router.route({}, "backoffice.record_balance_snapshot")
     assert route["queue"].name == "submit"
 
 

@@ -35,7 +35,7 @@ def sales():
     )
     OrderFactory(variant=ml, status=Order.Status.REFUNDED, price=99_000, cost=90_000)
     OrderFactory(variant=ml, status=Order.Status.PROCESSING, price=99_000, cost=90_000)
-    return today  # fmt: skip
+    return today
 
 
 def test_profit_by_game_and_by_day_over_the_period(manager_client, sales):
@@ -43,8 +43,10 @@ def test_profit_by_game_and_by_day_over_the_period(manager_client, sales):
     start = today - timedelta(days=6)
     page = manager_client.get(URL, {"start": f"{start:%Y-%m-%d}", "end": f"{today:%Y-%m-%d}"})
     assert page.status_code == 200
-    games = {game.name: (game.orders, game.revenue, game.cost, game.profit)
-             for game in page.context["by_game"]}  # fmt: skip
+    games = {
+        game.name: (game.orders, game.revenue, game.cost, game.profit)
+        for game in page.context["by_game"]
+    }
     assert games == {
         "Mobile Legends": (2, 33_000, 30_000, 3_000),
         "Free Fire": (1, 5_500, 5_000, 500),

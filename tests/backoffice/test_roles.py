@@ -14,11 +14,18 @@ def labels(group_name: str) -> set[str]:
 def test_shop_manager_runs_markup_products_orders_and_reports():
     perms = labels("Shop manager")
     assert {
-        "backoffice.view_dashboard", "backoffice.view_reports", "backoffice.sync_catalog",
-        "catalog.add_markuprule", "catalog.change_markuprule", "catalog.delete_markuprule",
-        "catalog.change_product", "catalog.change_variant", "orders.change_order",
-        "backoffice.add_balancedeposit", "backoffice.view_historicalmarkuprule",
-    } <= perms  # fmt: skip
+        "backoffice.view_dashboard",
+        "backoffice.view_reports",
+        "backoffice.sync_catalog",
+        "catalog.add_markuprule",
+        "catalog.change_markuprule",
+        "catalog.delete_markuprule",
+        "catalog.change_product",
+        "catalog.change_variant",
+        "orders.change_order",
+        "backoffice.add_balancedeposit",
+        "backoffice.view_historicalmarkuprule",
+    } <= perms
 
 
 def test_support_handles_orders_but_sees_no_markup_and_no_reports():

@@ -22,9 +22,14 @@ def test_saving_a_product_rule_in_admin_reprices_its_variants_at_once(admin_clie
     other = VariantFactory(cost_price=10_000, sell_price=10_800)
     response = admin_client.post(
         reverse("admin:catalog_markuprule_add"),
-        {"product": product.pk, "percent": "25", "fixed": "0", "round_to": "500",
-         "min_margin": "100"},
-    )  # fmt: skip
+        {
+            "product": product.pk,
+            "percent": "25",
+            "fixed": "0",
+            "round_to": "500",
+            "min_margin": "100",
+        },
+    )
     assert response.status_code == 302
     assert Variant.objects.get(pk=variant.pk).sell_price == 12_500
     assert Variant.objects.get(pk=other.pk).sell_price == 10_800
@@ -210,8 +215,11 @@ def test_take_off_and_put_on_sale(manager_client, game):
     _, ids = game
     url = reverse("admin:catalog_variant_changelist")
     manager_client.post(url, {"action": "take_off_sale", "_selected_action": ids[:2]})
-    assert list(Variant.objects.filter(pk__in=ids).order_by("cost_price").values_list(
-        "is_listed", flat=True)) == [False, False, True]  # fmt: skip
+    assert list(
+        Variant.objects.filter(pk__in=ids)
+        .order_by("cost_price")
+        .values_list("is_listed", flat=True)
+    ) == [False, False, True]
     manager_client.post(url, {"action": "put_on_sale", "_selected_action": ids})
     assert Variant.objects.filter(pk__in=ids, is_listed=True).count() == 3
 
@@ -290,12 +298,15 @@ def test_bulk_actions_are_refused_to_others(who, request, game):
     before = prices(ids)
     client = request.getfixturevalue(who)
     url = reverse("admin:catalog_variant_changelist")
-    response = client.post(url, {"action": "apply_markup", "_selected_action": ids, **RULE,
-                                 "_apply": "1"})  # fmt: skip
+    response = client.post(
+        url, {"action": "apply_markup", "_selected_action": ids, **RULE, "_apply": "1"}
+    )
     assert response.status_code in (302, 403)
     client.post(url, {"action": "take_off_sale", "_selected_action": ids})
-    client.post(reverse("admin:catalog_product_changelist"),
-                {"action": "take_off_sale", "_selected_action": [product.pk]})  # fmt: skip
+    client.post(
+        reverse("admin:catalog_product_changelist"),
+        {"action": "take_off_sale", "_selected_action": [product.pk]},
+    )
     assert prices(ids) == before
     assert not MarkupRule.objects.filter(Q(variant__in=ids) | Q(product=product)).exists()
     assert Variant.objects.filter(pk__in=ids, is_listed=True).count() == 3
@@ -314,9 +325,14 @@ def test_editing_a_product_writes_only_the_shop_fields(manager_client, game):
     url = reverse("admin:catalog_product_change", args=[product.pk])
     form = manager_client.get(url).context["adminform"].form
     data = {name: form.initial.get(name) or "" for name in form.fields}
-    data.update(display_name="MLBB", sort_order="5", is_listed="on", slug=product.slug,
-                account_fields='[{"name": "user_id", "label": "User ID", "kind": "digits"}]',
-                data_template="{user_id}")  # fmt: skip
+    data.update(
+        display_name="MLBB",
+        sort_order="5",
+        is_listed="on",
+        slug=product.slug,
+        account_fields='[{"name": "user_id", "label": "User ID", "kind": "digits"}]',
+        data_template="{user_id}",
+    )
     data.pop("icon")
     Product.objects.filter(pk=product.pk).update(name="Renamed by the sync meanwhile")
     response = manager_client.post(url, data)
@@ -345,8 +361,10 @@ def test_catalog_lists_do_not_grow_with_rows(manager_client):
                 status=SyncRun.Status.SUCCEEDED, counts={"products": {"created": 1}}
             )
 
-    urls = [reverse(f"admin:catalog_{name}_changelist")
-            for name in ("variant", "product", "markuprule", "syncrun")]  # fmt: skip
+    urls = [
+        reverse(f"admin:catalog_{name}_changelist")
+        for name in ("variant", "product", "markuprule", "syncrun")
+    ]
     add(10)
     few = [count_queries(manager_client, url) for url in urls]
     add(190)

@@ -61,8 +61,11 @@ def test_aliases_edited_in_admin_are_searched_and_survive_a_sync(
     form = page.context["adminform"].form
     data = {name: form.initial.get(name) or "" for name in form.fields}
     data.pop("icon")
-    data.update(search_aliases="garena ffmax", is_listed="on",
-                account_fields=json.dumps(product.account_fields))  # fmt: skip
+    data.update(
+        search_aliases="garena ffmax",
+        is_listed="on",
+        account_fields=json.dumps(product.account_fields),
+    )
     response = manager_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
 

@@ -30,8 +30,10 @@ def make_backup(tmp_path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(  # noqa: S603
         ["make", "--no-print-directory", "-f", str(ROOT / "Makefile"), "-C", str(work), "backup"],  # noqa: S607
         env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", **env},
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_backup_writes_a_timestamped_pg_dump(tmp_path):

@@ -42,9 +42,13 @@ def web(services, tmp_path_factory):
     }
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603
-            command_of(services["web"]), cwd=ROOT, env=env, stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            command_of(services["web"]),
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:

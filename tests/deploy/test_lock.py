@@ -67,13 +67,15 @@ def test_the_image_installs_only_from_the_hashed_lock():
 def test_make_and_ci_install_only_from_the_hashed_locks():
     makefile = (ROOT / "Makefile").read_text()
     installs = re.findall(r"\$\(PY\) -m pip install ([^\n]*)", makefile)
-    assert sorted(installs) == sorted([
-        "--quiet --upgrade pip",
-        "--quiet --require-hashes -r requirements.lock",
-        "--quiet --require-hashes -r requirements-test.lock",
-        "--quiet --no-deps -e .",
-        "--quiet --no-deps -e .",
-    ])  # fmt: skip
+    assert sorted(installs) == sorted(
+        [
+            "--quiet --upgrade pip",
+            "--quiet --require-hashes -r requirements.lock",
+            "--quiet --require-hashes -r requirements-test.lock",
+            "--quiet --no-deps -e .",
+            "--quiet --no-deps -e .",
+        ]
+    )
     assert re.search(r"^lock:", makefile, re.MULTILINE), "make lock updates the lock files"
     assert "--generate-hashes" in makefile
     assert "make test" in (ROOT / ".ci" / "run").read_text()

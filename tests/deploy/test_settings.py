@@ -24,19 +24,39 @@ PRODUCTION = {
 }
 # Variables of this process that must not leak into the checked configuration.
 # (pytest-playwright sets DJANGO_ALLOW_ASYNC_UNSAFE for its live server tests.)
-SCRUB = {"SECRET_KEY", "ISIPAY_API_TOKEN", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL",
-         "DEBUG", "EMAIL_BACKEND", "EMAIL_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "SITE_URL",
-         "PAYMENT_PROVIDERS", "MIDTRANS_SERVER_KEY", "MIDTRANS_IS_PRODUCTION", "ADMIN_URL",
-         "READINESS_TOKEN", "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION", "ALLOW_LOCALHOST_EMAIL",
-         "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD"}  # fmt: skip
+SCRUB = {
+    "SECRET_KEY",
+    "ISIPAY_API_TOKEN",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "DEBUG",
+    "EMAIL_BACKEND",
+    "EMAIL_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SITE_URL",
+    "PAYMENT_PROVIDERS",
+    "MIDTRANS_SERVER_KEY",
+    "MIDTRANS_IS_PRODUCTION",
+    "ADMIN_URL",
+    "READINESS_TOKEN",
+    "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION",
+    "ALLOW_LOCALHOST_EMAIL",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+}
 
 
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in SCRUB}
     return subprocess.run(  # noqa: S603
-        [sys.executable, *args], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def production(**overrides: str) -> dict[str, str]:
@@ -56,10 +76,12 @@ def test_check_deploy_is_clean_under_production_settings():
         ({"SECURE_HSTS_SECONDS": "0"}, "security.W004"),
         ({"DATABASE_URL": ""}, "storefront.W001"),
         ({"REDIS_URL": ""}, "storefront.W002"),
-        ({"EMAIL_URL": "", "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"},
-         "storefront.W003"),
+        (
+            {"EMAIL_URL": "", "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"},
+            "storefront.W003",
+        ),
     ],
-)  # fmt: skip
+)
 def test_check_deploy_catches_a_weakened_production_setup(override, warning):
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **production(**override)
@@ -137,9 +159,13 @@ print(reverse("admin:login"), client.get("/backstage-7f3/login/").status_code,
 
 
 def test_the_admin_moves_to_admin_url(tmp_path):
-    result = run(["-c", ADMIN_PATHS], DJANGO_SETTINGS_MODULE="storefront.settings",
-                 ADMIN_URL="backstage-7f3/", ALLOWED_HOSTS="testserver",
-                 DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")  # fmt: skip
+    result = run(
+        ["-c", ADMIN_PATHS],
+        DJANGO_SETTINGS_MODULE="storefront.settings",
+        ADMIN_URL="backstage-7f3/",
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["/backstage-7f3/login/", "200", "404"]
 
@@ -179,10 +205,13 @@ def test_midtrans_sandbox_is_refused_in_production():
     "keys",
     [
         {"MIDTRANS_IS_PRODUCTION": "true", "MIDTRANS_SERVER_KEY": "SB-Mid-server-abc"},
-        {**MIDTRANS_SANDBOX, "MIDTRANS_SERVER_KEY": "Mid-server-abc",
-         "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION": "true"},
+        {
+            **MIDTRANS_SANDBOX,
+            "MIDTRANS_SERVER_KEY": "Mid-server-abc",
+            "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION": "true",
+        },
     ],
-)  # fmt: skip
+)
 def test_a_midtrans_key_for_the_other_environment_is_refused(keys):
     assert "MIDTRANS_IS_PRODUCTION" in refused(**keys)
 
@@ -217,8 +246,11 @@ print(response.status_code, "TEST MODE" in response.content.decode())
     ],
 )
 def test_a_staging_shop_says_test_mode_on_its_pages(overrides, banner):
-    result = run(["-c", TEST_MODE_PAGE], DJANGO_SETTINGS_MODULE="storefront.settings",
-                 **production(**overrides))  # fmt: skip
+    result = run(
+        ["-c", TEST_MODE_PAGE],
+        DJANGO_SETTINGS_MODULE="storefront.settings",
+        **production(**overrides),
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["200", str(banner)]
 
@@ -261,8 +293,9 @@ def test_the_admin_at_its_default_path_is_a_deploy_warning():
     )
     assert result.returncode != 0
     assert "storefront.W005" in result.stderr
-    empty = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                **production(ADMIN_URL=""))  # fmt: skip
+    empty = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **production(ADMIN_URL="")
+    )
     assert "storefront.W005" in empty.stderr  # empty means the default, admin/
 
 
@@ -283,10 +316,15 @@ def test_hsts_has_no_preload_or_subdomains_unless_asked():
     assert default.returncode == 0, default.stderr
     assert default.stdout.splitlines()[-2:] == ["False False", "max-age=3600"]
 
-    chosen = run(["-c", HSTS], DJANGO_SETTINGS_MODULE="storefront.settings", **production(
-        SECURE_HSTS_SECONDS="31536000", SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
-        SECURE_HSTS_PRELOAD="true",
-    ))  # fmt: skip
+    chosen = run(
+        ["-c", HSTS],
+        DJANGO_SETTINGS_MODULE="storefront.settings",
+        **production(
+            SECURE_HSTS_SECONDS="31536000",
+            SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+            SECURE_HSTS_PRELOAD="true",
+        ),
+    )
     assert chosen.returncode == 0, chosen.stderr
     assert chosen.stdout.splitlines()[-2:] == [
         "True True",

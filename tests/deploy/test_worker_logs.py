@@ -44,12 +44,18 @@ def production_env(worker_env):  # noqa: F811
 def run_until_sigterm(command, env, log, *, started: str) -> str:
     with log.open("w") as out:
         process = subprocess.Popen(  # noqa: S603
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
-        )  # fmt: skip
+        )
     try:
-        wait_for(lambda: started in log.read_text() or process.poll() is not None,
-                 what=f"{started!r} in {log}")  # fmt: skip
+        wait_for(
+            lambda: started in log.read_text() or process.poll() is not None,
+            what=f"{started!r} in {log}",
+        )
         assert process.poll() is None, log.read_text()
         process.send_signal(signal.SIGTERM)  # what `docker compose stop` sends
         assert process.wait(timeout=30) == 0, log.read_text()
@@ -76,9 +82,11 @@ def test_every_line_of_a_production_service_is_json_through_its_stop(
 ):
     started = "ready." if service == "worker" else "Schedule changed"
     text = run_until_sigterm(
-        compose_command(services[service]), production_env, tmp_path / f"{service}.log",
+        compose_command(services[service]),
+        production_env,
+        tmp_path / f"{service}.log",
         started=started,
-    )  # fmt: skip
+    )
     assert text.strip(), "the service logged nothing"
     assert not_json(text) == [], text
     messages = [json.loads(line)["message"] for line in text.splitlines()]

@@ -68,18 +68,41 @@ class Worker:
         offset = self.log.stat().st_size if self.log.exists() else 0
         schedule = self.log.with_suffix(".schedule")
         command = [
-            sys.executable, "-m", "celery", "-A", "storefront", "worker",
-            "-Q", "default,sync,submit,poll", "-c", "2", "-l", "INFO",
-            "--without-gossip", "--without-mingle", "--without-heartbeat",
-            "-B", "--scheduler", "celery.beat:PersistentScheduler", "-s", str(schedule),
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "storefront",
+            "worker",
+            "-Q",
+            "default,sync,submit,poll",
+            "-c",
+            "2",
+            "-l",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-B",
+            "--scheduler",
+            "celery.beat:PersistentScheduler",
+            "-s",
+            str(schedule),
+        ]
         with self.log.open("a") as out:
             self.process = subprocess.Popen(  # noqa: S603
-                command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
-            )  # fmt: skip
-        wait_for(lambda: "ready." in self.log.read_text()[offset:] or self._died(), timeout=60,
-                 what="the Celery worker to start")  # fmt: skip
+            )
+        wait_for(
+            lambda: "ready." in self.log.read_text()[offset:] or self._died(),
+            timeout=60,
+            what="the Celery worker to start",
+        )
         if self.process.poll() is not None:
             raise RuntimeError(f"worker died on start:\n{self.log.read_text()[offset:]}")
         return self

@@ -34,9 +34,13 @@ def browser():
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(
                 executable_path=CHROMIUM,
-                args=["--headless", "--no-sandbox", "--disable-gpu",
-                      "--disable-background-networking"],
-            )  # fmt: skip
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
+            )
             yield chromium
             chromium.close()
     finally:

@@ -119,12 +119,25 @@ def two_games(db):
     ff = VariantFactory(product=ProductFactory(code="FF", name="Free Fire"))
     old = timezone.now() - timedelta(days=10)
     return {
-        "ml_sold": OrderFactory(variant=ml, sold=True, price=11_000, cost=10_000,
-                                contact_email="ayu@example.com", data="=HYPERLINK(1)"),
+        "ml_sold": OrderFactory(
+            variant=ml,
+            sold=True,
+            price=11_000,
+            cost=10_000,
+            contact_email="ayu@example.com",
+            data="=HYPERLINK(1)",
+        ),
         "ml_review": OrderFactory(variant=ml, status=S.NEEDS_REVIEW, review_reason="dup"),
-        "ff_old": OrderFactory(variant=ff, sold=True, price=5_500, cost=5_000, created_at=old,
-                               contact_phone="+6281234567890", contact_email=""),
-    }  # fmt: skip
+        "ff_old": OrderFactory(
+            variant=ff,
+            sold=True,
+            price=5_500,
+            cost=5_000,
+            created_at=old,
+            contact_phone="+6281234567890",
+            contact_email="",
+        ),
+    }
 
 
 def listed(client, **params) -> set[str]:
@@ -140,8 +153,9 @@ def test_filters_by_status_game_and_dates(support_client, two_games):
     today = timezone.localdate()
     week_ago = today - timedelta(days=7)
     assert listed(support_client, placed_from=f"{week_ago:%Y-%m-%d}") == {
-        o["ml_sold"].number, o["ml_review"].number,
-    }  # fmt: skip
+        o["ml_sold"].number,
+        o["ml_review"].number,
+    }
     assert listed(support_client, placed_to=f"{week_ago:%Y-%m-%d}") == {o["ff_old"].number}
 
 

@@ -56,9 +56,14 @@ def test_checkout_creates_an_order_awaiting_payment_at_the_server_price(client, 
 def test_each_bad_field_gets_its_own_message_and_nothing_is_created(client, synced, ml_form):
     response = buy(
         client,
-        {**ml_form, "account_user_id": "12ab", "account_zone_id": "", "email": "nope",
-         "whatsapp": "12"},
-    )  # fmt: skip
+        {
+            **ml_form,
+            "account_user_id": "12ab",
+            "account_zone_id": "",
+            "email": "nope",
+            "whatsapp": "12",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "User ID hanya boleh berisi angka." in page
@@ -80,12 +85,22 @@ def field_errors(page: str) -> dict[str, list[str]]:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("id", {"id_account_user_id": "User ID wajib diisi.",
-                "id_account_zone_id": "Zone ID wajib diisi."}),
-        ("en", {"id_account_user_id": "User ID is required.",
-                "id_account_zone_id": "Zone ID is required."}),
+        (
+            "id",
+            {
+                "id_account_user_id": "User ID wajib diisi.",
+                "id_account_zone_id": "Zone ID wajib diisi.",
+            },
+        ),
+        (
+            "en",
+            {
+                "id_account_user_id": "User ID is required.",
+                "id_account_zone_id": "Zone ID is required.",
+            },
+        ),
     ],
-)  # fmt: skip
+)
 def test_an_empty_account_field_gets_one_message_naming_it(client, synced, language, expected):
     client.post(reverse("set_language"), {"language": language, "next": "/"})
     response = buy(client, {"payment_method": "sandbox"})
@@ -98,12 +113,20 @@ def test_an_empty_account_field_gets_one_message_naming_it(client, synced, langu
 @pytest.mark.parametrize(
     ("slug", "form", "field_id", "message"),
     [
-        ("mobile-legends", {"account_user_id": "1" * 25}, "id_account_user_id",
-         "User ID harus 4 sampai 20 karakter."),
-        ("genshin-impact", {"account_user_id": "812345678", "account_server": "Mars"},
-         "id_account_server", "Pilih Server dari daftar."),
+        (
+            "mobile-legends",
+            {"account_user_id": "1" * 25},
+            "id_account_user_id",
+            "User ID harus 4 sampai 20 karakter.",
+        ),
+        (
+            "genshin-impact",
+            {"account_user_id": "812345678", "account_server": "Mars"},
+            "id_account_server",
+            "Pilih Server dari daftar.",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_too_long_or_unlisted_account_value_gets_one_message(
     client, synced, slug, form, field_id, message
 ):
@@ -166,8 +189,13 @@ def test_change_the_order_brings_back_the_account_and_the_item(client, synced, m
 
 
 def test_change_the_order_keeps_a_chosen_server(client, synced):
-    form = {"variant": "GI_60", "account_user_id": "812345678", "account_server": "Europe",
-            "email": "buyer@example.com", "payment_method": "sandbox"}  # fmt: skip
+    form = {
+        "variant": "GI_60",
+        "account_user_id": "812345678",
+        "account_server": "Europe",
+        "email": "buyer@example.com",
+        "payment_method": "sandbox",
+    }
     order_url = buy(client, form, slug="genshin-impact")["Location"]
     page = client.get(change_link(client, client.get(order_url).content.decode())).content.decode()
     assert 'value="812345678"' in page

@@ -35,12 +35,22 @@ NASTY = [
     "a@",
     "@b.c",
 ]
-CHECKOUT_FIELDS = ["variant", "account_user_id", "account_zone_id", "email", "whatsapp",
-                   "payment_method"]  # fmt: skip
+CHECKOUT_FIELDS = [
+    "variant",
+    "account_user_id",
+    "account_zone_id",
+    "email",
+    "whatsapp",
+    "payment_method",
+]
 GOOD = {
-    "variant": "MLBB_ID_5", "account_user_id": "123456789", "account_zone_id": "2345",
-    "email": "buyer@example.com", "whatsapp": "", "payment_method": "sandbox",
-}  # fmt: skip
+    "variant": "MLBB_ID_5",
+    "account_user_id": "123456789",
+    "account_zone_id": "2345",
+    "email": "buyer@example.com",
+    "whatsapp": "",
+    "payment_method": "sandbox",
+}
 
 
 @pytest.fixture
@@ -84,9 +94,15 @@ def test_lookup_never_answers_500(client, db, no_rate_limit):
 
 @pytest.mark.parametrize(
     "path",
-    ["/games/%00/", "/games/no-such-game/buy/", "/orders/%3Cscript%3E/", "/orders/GR-X/status/",
-     "/payments/sandbox/nope/", "/orders/GR-X/pay/"],
-)  # fmt: skip
+    [
+        "/games/%00/",
+        "/games/no-such-game/buy/",
+        "/orders/%3Cscript%3E/",
+        "/orders/GR-X/status/",
+        "/payments/sandbox/nope/",
+        "/orders/GR-X/pay/",
+    ],
+)
 def test_bad_urls_are_4xx(client, db, path):
     assert 400 <= client.get(path).status_code < 500
     assert 400 <= client.post(path).status_code < 500

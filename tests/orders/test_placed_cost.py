@@ -61,8 +61,10 @@ def test_a_rise_not_yet_synced_is_what_the_order_records_and_the_reports_count(
     [row] = list(selectors.export_rows(Order.objects.filter(pk=order.pk)))
     record = dict(zip(header, row, strict=True))
     assert (record["cost"], record["profit"], record["quoted_cost"]) == (
-        1474, order.price - 1474, 1389,
-    )  # fmt: skip
+        1474,
+        order.price - 1474,
+        1389,
+    )
 
 
 def test_a_rise_above_the_price_not_yet_synced_goes_to_review_unplaced(
@@ -265,9 +267,14 @@ def test_an_order_waiting_on_another_workers_reading_falls_back_to_a_recent_one(
 
 @pytest.mark.parametrize(("new_price", "moves"), [(1474, 1), (1389, 0)])
 def test_a_reading_before_an_order_moves_the_catalog_version_once_when_a_cost_changed(
-    synced, isipay_client, sandbox, monkeypatch, django_capture_on_commit_callbacks,
-    new_price, moves,
-):  # fmt: skip
+    synced,
+    isipay_client,
+    sandbox,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    new_price,
+    moves,
+):
     bumps = []
     real = catalog.cache.new_version
     monkeypatch.setattr(catalog.cache, "new_version", lambda name: bumps.append(name) or real(name))

@@ -54,8 +54,11 @@ def test_accepted_order_goes_to_processing_with_invoice_and_first_poll(
     assert order.invoice_number == sandbox.orders[order.reference_number].invoice
     assert order.next_poll_at > timezone.now()
     assert [e.to_status for e in order.events.all()] == [
-        S.AWAITING_PAYMENT, S.PAID, S.SUBMITTING, S.PROCESSING,
-    ]  # fmt: skip
+        S.AWAITING_PAYMENT,
+        S.PAID,
+        S.SUBMITTING,
+        S.PROCESSING,
+    ]
 
 
 def test_second_delivery_of_the_same_task_does_nothing(place_order, isipay_client, sandbox):

@@ -105,8 +105,9 @@ def test_snap_attempt_keeps_token_and_redirect_and_is_reused_on_reload(midtrans_
     assert len([c for c in mocked.calls if c.request.url == SNAP]) == 1
     sent = json.loads(mocked.calls[0].request.body)
     assert sent["transaction_details"] == {
-        "order_id": midtrans_payment.reference, "gross_amount": midtrans_payment.amount,
-    }  # fmt: skip
+        "order_id": midtrans_payment.reference,
+        "gross_amount": midtrans_payment.amount,
+    }
 
 
 def test_valid_settlement_marks_paid_once_even_when_sent_twice(
@@ -191,9 +192,12 @@ def test_refund_through_midtrans(midtrans_payment, mocked):
     payments.confirm_paid(payment=midtrans_payment)
     mocked.post(
         f"{CORE}/{midtrans_payment.reference}/refund",
-        json={"status_code": "200", "status_message": "Success, refund request is approved",
-              "refund_key": f"{midtrans_payment.reference}-refund"},
-    )  # fmt: skip
+        json={
+            "status_code": "200",
+            "status_message": "Success, refund request is approved",
+            "refund_key": f"{midtrans_payment.reference}-refund",
+        },
+    )
     order = midtrans_payment.order
     Order.objects.filter(pk=order.pk).update(status=S.FAILED)
     assert services.refund_order(order_id=order.pk)
@@ -219,8 +223,10 @@ def test_refund_the_method_does_not_allow_shows_refund_due(midtrans_payment, moc
 def test_payment_after_the_order_expired_is_refunded(client, midtrans_payment, mocked):
     services.expire_order(order_id=midtrans_payment.order_id)
     status_api(mocked, midtrans_payment)
-    mocked.post(f"{CORE}/{midtrans_payment.reference}/refund",
-                json={"status_code": "200", "refund_key": "r"})  # fmt: skip
+    mocked.post(
+        f"{CORE}/{midtrans_payment.reference}/refund",
+        json={"status_code": "200", "refund_key": "r"},
+    )
     assert notify(client, notification(midtrans_payment)).json() == {"result": "no-op"}
     assert Order.objects.get().status == S.EXPIRED
     assert Payment.objects.get().status == Payment.Status.REFUNDED
@@ -228,8 +234,11 @@ def test_payment_after_the_order_expired_is_refunded(client, midtrans_payment, m
 
 # --- issue 12 ------------------------------------------------------------------------------
 
-EXPIRE_OK = {"status_code": "407", "status_message": "Success, transaction is expired",
-             "transaction_status": "expire"}  # fmt: skip
+EXPIRE_OK = {
+    "status_code": "407",
+    "status_message": "Success, transaction is expired",
+    "transaction_status": "expire",
+}
 
 
 def age(model, pk, field: str, seconds: float) -> None:
@@ -274,8 +283,9 @@ def late_settlement(client, payment, mocked, settings, *, refund_answer, refund_
     assert Payment.objects.get().status == Payment.Status.EXPIRED
     settled = {k: v for k, v in notification(payment).items() if k != "signature_key"}
     mocked.replace(responses.GET, f"{CORE}/{payment.reference}/status", json=settled)
-    refund = mocked.post(f"{CORE}/{payment.reference}/refund", json=refund_answer,
-                         status=refund_status)  # fmt: skip
+    refund = mocked.post(
+        f"{CORE}/{payment.reference}/refund", json=refund_answer, status=refund_status
+    )
     response = notify(client, notification(payment))
     assert response.status_code == 200
     return refund
@@ -287,8 +297,13 @@ def test_payment_after_expiry_is_refunded_logged_and_the_page_says_so(
     """Item 6: a settlement for an expired order is refunded, logged by order number (never
     contact data), and the order page no longer says "not charged"."""
     order = midtrans_payment.order
-    refund = late_settlement(client, midtrans_payment, mocked, settings,
-                             refund_answer={"status_code": "200", "refund_key": "k"})  # fmt: skip
+    refund = late_settlement(
+        client,
+        midtrans_payment,
+        mocked,
+        settings,
+        refund_answer={"status_code": "200", "refund_key": "k"},
+    )
     assert refund.call_count == 1
     assert json.loads(refund.calls[0].request.body)["amount"] == order.price
     assert Order.objects.get().status == S.EXPIRED
@@ -455,15 +470,17 @@ def test_hanging_midtrans_gives_a_named_error_within_the_timeout(hanging_midtran
 def test_hanging_midtrans_neither_blocks_pay_nor_the_notification(client, synced, hanging_midtrans):
     """Item 8: the Pay view and the notification view answer within the timeout."""
     variant = Variant.objects.get(code="MLBB_ID_5")
-    order = services.create_order(variant=variant, account={"user_id": "1", "zone_id": "2"},
-                                  payment_provider="midtrans")  # fmt: skip
+    order = services.create_order(
+        variant=variant, account={"user_id": "1", "zone_id": "2"}, payment_provider="midtrans"
+    )
     started = time.monotonic()
     response = client.post(reverse("orders:pay", args=[order.number]), follow=True)
     assert time.monotonic() - started < 3
     assert response.status_code == 200
     assert not Payment.objects.exists()  # nothing opened; the customer can try again
-    payment = Payment.objects.create(order=order, provider="midtrans", amount=order.price,
-                                     reference=f"{order.number}-1")  # fmt: skip
+    payment = Payment.objects.create(
+        order=order, provider="midtrans", amount=order.price, reference=f"{order.number}-1"
+    )
     started = time.monotonic()
     assert notify(client, notification(payment)).status_code == 503  # Midtrans retries later
     assert time.monotonic() - started < 3
@@ -489,9 +506,15 @@ def test_refund_whose_answer_never_came_is_finished_by_the_sweeper(
     assert payments.sweep_refunds() == 0  # not stuck yet
     age(Payment, midtrans_payment.pk, "updated_at", settings.PAYMENT_REFUND_STUCK_AFTER + 1)
     status_api(mocked, midtrans_payment, status="refund")
-    mocked.replace(responses.GET, f"{CORE}/{midtrans_payment.reference}/status",
-                   json={"status_code": "200", "transaction_status": "refund",
-                         "gross_amount": f"{midtrans_payment.amount}.00"})  # fmt: skip
+    mocked.replace(
+        responses.GET,
+        f"{CORE}/{midtrans_payment.reference}/status",
+        json={
+            "status_code": "200",
+            "transaction_status": "refund",
+            "gross_amount": f"{midtrans_payment.amount}.00",
+        },
+    )
     assert payments.sweep_refunds() == 1
     assert Payment.objects.get().status == Payment.Status.REFUNDED
     assert Order.objects.get().status == S.REFUNDED
@@ -507,9 +530,11 @@ def test_refund_a_dead_worker_left_is_sent_once_more_with_the_same_key_then_flag
     failed_and_paid(midtrans_payment, mocked)
     # What a worker killed right after the claim leaves behind.
     Payment.objects.filter(pk=midtrans_payment.pk).update(
-        status=Payment.Status.REFUNDING, refund_attempts=1, refund_reason="isipay failed",
+        status=Payment.Status.REFUNDING,
+        refund_attempts=1,
+        refund_reason="isipay failed",
         updated_at=timezone.now() - timedelta(seconds=settings.PAYMENT_REFUND_STUCK_AFTER + 1),
-    )  # fmt: skip
+    )
     refund_url = f"{CORE}/{midtrans_payment.reference}/refund"
     mocked.post(refund_url, body=requests.ReadTimeout("no answer"))
     assert payments.sweep_refunds() == 1
@@ -553,8 +578,9 @@ def test_notification_with_a_non_ascii_signature_is_403_not_500(
     payload = notification(midtrans_payment)
     payload["signature_key"] = signature
     body = json.dumps(payload)  # ensure_ascii: a lone surrogate travels as \\ud800
-    response = client.post(reverse("payments:midtrans-notify"), body,
-                           content_type="application/json")  # fmt: skip
+    response = client.post(
+        reverse("payments:midtrans-notify"), body, content_type="application/json"
+    )
     assert response.status_code == 403
     assert Order.objects.get().status == S.AWAITING_PAYMENT
 

@@ -23,9 +23,11 @@ ADMIN_BANNER = "TEST MODE — no real payments"
 def order(synced) -> Order:
     variant = Variant.objects.select_related("product").get(code="MLBB_ID_5")
     return services.create_order(
-        variant=variant, account={"user_id": "123456789", "zone_id": "2345"},
-        contact_email="buyer@example.com", payment_provider="sandbox",
-    )  # fmt: skip
+        variant=variant,
+        account={"user_id": "123456789", "zone_id": "2345"},
+        contact_email="buyer@example.com",
+        payment_provider="sandbox",
+    )
 
 
 def test_sandbox_attempt_references_cannot_be_guessed(order):

@@ -59,9 +59,14 @@ def requests_for(shop: dict, raw: bytes):
     bad = enc(raw)
     number, slug, ref = shop["order"].number, shop["slug"], shop["payment"].reference
     form = "application/x-www-form-urlencoded"
-    checkout = {"variant": "MLBB_ID_5", "account_user_id": "123456789",
-                "account_zone_id": "2345", "email": "a@b.example", "whatsapp": "",
-                "payment_method": "sandbox"}  # fmt: skip
+    checkout = {
+        "variant": "MLBB_ID_5",
+        "account_user_id": "123456789",
+        "account_zone_id": "2345",
+        "email": "a@b.example",
+        "whatsapp": "",
+        "payment_method": "sandbox",
+    }
     yield "GET", f"/?q={bad}", None, None
     yield "GET", f"/{bad}/", None, None
     yield "GET", f"/games/{bad}/", None, None
@@ -88,11 +93,22 @@ def requests_for(shop: dict, raw: bytes):
     yield "POST", f"/payments/sandbox/{ref}/", f"action={bad}", form
     yield "POST", f"/{django_settings.ADMIN_URL}login/", f"username={bad}&password={bad}", form
     text = raw.decode("utf-8", "replace") if b"\xff" not in raw else raw.decode("latin-1")
-    for key in ("order_id", "transaction_status", "status_code", "gross_amount",
-                "signature_key", "transaction_id"):  # fmt: skip
-        notification = {"order_id": ref, "transaction_status": "settlement",
-                        "status_code": "200", "gross_amount": "1000.00",
-                        "signature_key": "0" * 128, key: text}  # fmt: skip
+    for key in (
+        "order_id",
+        "transaction_status",
+        "status_code",
+        "gross_amount",
+        "signature_key",
+        "transaction_id",
+    ):
+        notification = {
+            "order_id": ref,
+            "transaction_status": "settlement",
+            "status_code": "200",
+            "gross_amount": "1000.00",
+            "signature_key": "0" * 128,
+            key: text,
+        }
         yield "POST", "/payments/midtrans/notify/", json.dumps(notification), "application/json"
     yield "POST", "/payments/midtrans/notify/", raw, "application/json"
     yield "GET", f"/healthz?{bad}", None, None
@@ -118,8 +134,11 @@ def test_no_public_url_or_form_answers_500(client, shop, kind, caplog):
 @pytest.mark.parametrize("kind", ["nul", "nul-only"])
 def test_a_cookie_with_nul_is_ignored_not_a_500(client, shop, kind, caplog):
     bad = BAD[kind].decode() + "abcdefgh12345678"
-    for name in (django_settings.SESSION_COOKIE_NAME, django_settings.CSRF_COOKIE_NAME,
-                 django_settings.LANGUAGE_COOKIE_NAME):  # fmt: skip
+    for name in (
+        django_settings.SESSION_COOKIE_NAME,
+        django_settings.CSRF_COOKIE_NAME,
+        django_settings.LANGUAGE_COOKIE_NAME,
+    ):
         client.cookies[name] = bad
         for path in ("/", f"/orders/{shop['order'].number}/", "/orders/lookup/"):
             assert client.get(path).status_code == 200, (name, path)

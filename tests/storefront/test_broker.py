@@ -17,8 +17,11 @@ def folders(tmp_path) -> dict[str, str]:
 
 def test_filesystem_broker_starts_without_the_no_hostname_warning(tmp_path, caplog):
     caplog.set_level(logging.WARNING)
-    with Connection("filesystem://", transport="storefront.broker:Transport",
-                    transport_options=folders(tmp_path)) as connection:  # fmt: skip
+    with Connection(
+        "filesystem://",
+        transport="storefront.broker:Transport",
+        transport_options=folders(tmp_path),
+    ) as connection:
         connection.info()
         connection.as_uri()  # what the worker's banner and "Connected to" lines show
         queue = connection.SimpleQueue("journey")

@@ -95,8 +95,9 @@ def test_resume_submissions_unpauses_and_resends_waiting_orders(
 
 def test_healthcheck_beat_follows_the_last_recorded_run():
     every = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.SECONDS)
-    task = PeriodicTask.objects.create(name="poll", task="orders.tasks.poll_due_orders",
-                                       interval=every)  # fmt: skip
+    task = PeriodicTask.objects.create(
+        name="poll", task="orders.tasks.poll_due_orders", interval=every
+    )
     with pytest.raises(CommandError, match="not recorded"):
         run("healthcheck", "beat")
     PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=timezone.now() - timedelta(hours=1))
@@ -160,8 +161,12 @@ def test_run_demo_stops_everything_quietly_when_sigterm_comes_twice(tmp_path):
     try:
         done = subprocess.run(  # noqa: S603
             [sys.executable, "-c", DEMO_STOP, str(tmp_path), DEMO_CHILD],
-            cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         grandchild = int((tmp_path / "grandchild").read_text())
         killed_by_run_demo = not _alive(grandchild)
     finally:

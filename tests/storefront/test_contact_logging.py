@@ -60,9 +60,11 @@ def refusing_smtp_server():
 @pytest.mark.django_db
 def test_a_refused_receipt_logs_the_order_number_not_the_address(settings, caplog):
     order = order_services.create_order(
-        variant=VariantFactory(), account={"user_id": "123"}, contact_email=EMAIL,
+        variant=VariantFactory(),
+        account={"user_id": "123"},
+        contact_email=EMAIL,
         contact_phone=PHONE,
-    )  # fmt: skip
+    )
     caplog.set_level(logging.DEBUG)
     with refusing_smtp_server() as port:
         settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -83,15 +85,33 @@ def test_a_refused_receipt_logs_the_order_number_not_the_address(settings, caplo
 
 # Every way checkout takes a number (each one valid for phonenumbers, as checkout checks).
 PHONES = [
-    "+6281398765432", "6281398765432", "081398765432", "81398765432", "0813-9876-5432",
-    "0813 9876 5432", "(0813) 9876 5432", "0813.9876.5432", "+62 813-9876-5432",
-    "+62 (813) 9876-5432", "62 813 9876 5432", "+60123456789", "+1 202 555 0143",
-    "0812-7777-3456", "+44 20 7946 0958", "021 555 1234", "０８１３９８７６５４３２",
-]  # fmt: skip
+    "+6281398765432",
+    "6281398765432",
+    "081398765432",
+    "81398765432",
+    "0813-9876-5432",
+    "0813 9876 5432",
+    "(0813) 9876 5432",
+    "0813.9876.5432",
+    "+62 813-9876-5432",
+    "+62 (813) 9876-5432",
+    "62 813 9876 5432",
+    "+60123456789",
+    "+1 202 555 0143",
+    "0812-7777-3456",
+    "+44 20 7946 0958",
+    "021 555 1234",
+    "０８１３９８７６５４３２",
+]
 EMAILS = [
-    "budi@contoh.example", "Budi.S+x@mail.co.id", "o'brien@contoh.example",
-    '"budi santoso"@contoh.example', "siti@例え.jp", "admin@[127.0.0.1]", "a_b-c@sub.d-e.id",
-]  # fmt: skip
+    "budi@contoh.example",
+    "Budi.S+x@mail.co.id",
+    "o'brien@contoh.example",
+    '"budi santoso"@contoh.example',
+    "siti@例え.jp",
+    "admin@[127.0.0.1]",
+    "a_b-c@sub.d-e.id",
+]
 
 
 def test_every_phone_format_checkout_accepts_is_one_the_filter_knows():
@@ -110,9 +130,16 @@ def test_the_redact_filter_catches_contacts_in_messages_extras_and_tracebacks(se
     except RuntimeError:
         exc_info = sys.exc_info()
     record = logging.getLogger("orders.notifications").makeRecord(
-        "orders.notifications", logging.ERROR, __file__, 1, "mail to %s failed", (secret,),
-        exc_info, extra={"note": f"contact={secret}."}, sinfo=f"stack with {secret}",
-    )  # fmt: skip
+        "orders.notifications",
+        logging.ERROR,
+        __file__,
+        1,
+        "mail to %s failed",
+        (secret,),
+        exc_info,
+        extra={"note": f"contact={secret}."},
+        sinfo=f"stack with {secret}",
+    )
     assert RedactFilter().filter(record)
     for formatter in (JsonFormatter(), TextFormatter("%(message)s %(note)s")):
         line = formatter.format(record)

@@ -68,9 +68,10 @@ def test_readyz_reports_catalog_age_and_staleness_without_failing(client, settin
 
     now = timezone.now()
     SyncRun.objects.create(
-        status=SyncRun.Status.SUCCEEDED, started_at=now - timedelta(minutes=11),
+        status=SyncRun.Status.SUCCEEDED,
+        started_at=now - timedelta(minutes=11),
         finished_at=now - timedelta(minutes=10),
-    )  # fmt: skip
+    )
     SyncRun.objects.create(
         status=SyncRun.Status.FAILED, started_at=now - timedelta(minutes=2), finished_at=now
     )
@@ -148,8 +149,12 @@ def test_readyz_is_503_when_the_database_is_unreachable():
     }
     result = subprocess.run(  # noqa: S603
         [sys.executable, "-c", READYZ_SCRIPT],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     status, body = result.stdout.split("\n", 1)
     assert status == "503"

@@ -16,9 +16,15 @@ TOKEN = "tok-9f8e7d6c5b4a39281706"
 
 def record(message="order %s moved", *args, exc_info=None, **extra) -> logging.LogRecord:
     made = logging.getLogger("orders.services").makeRecord(
-        "orders.services", logging.INFO, __file__, 1, message, args or ("GR-1",), exc_info,
+        "orders.services",
+        logging.INFO,
+        __file__,
+        1,
+        message,
+        args or ("GR-1",),
+        exc_info,
         extra=extra,
-    )  # fmt: skip
+    )
     return made
 
 
@@ -63,9 +69,14 @@ def test_redact_filter_removes_secrets_emails_and_phones(settings):
     except RuntimeError:
         exc_info = sys.exc_info()
     item = record(
-        "to %s, %s, phone %s, token %s", "budi@contoh.example", "Budi.S+x@mail.co.id",
-        "+6281234567890", TOKEN, exc_info=exc_info, note="wa 081234567890",
-    )  # fmt: skip
+        "to %s, %s, phone %s, token %s",
+        "budi@contoh.example",
+        "Budi.S+x@mail.co.id",
+        "+6281234567890",
+        TOKEN,
+        exc_info=exc_info,
+        note="wa 081234567890",
+    )
     assert redact.filter(item)
     text = JsonFormatter().format(item)
     for secret in (TOKEN, "budi@contoh.example", "Budi.S+x@mail.co.id", "81234567890"):
@@ -88,9 +99,11 @@ def test_redact_filter_leaves_order_references_and_invoices_alone(settings):
 def test_order_transitions_are_logged_with_number_and_reference(caplog):
     variant = VariantFactory()
     order = order_services.create_order(
-        variant=variant, account={"user_id": "123"}, contact_email="siti@contoh.example",
+        variant=variant,
+        account={"user_id": "123"},
+        contact_email="siti@contoh.example",
         contact_phone="+6281298765432",
-    )  # fmt: skip
+    )
     caplog.set_level(logging.DEBUG)
     order_services.expire_order(order_id=order.pk)
     moved = [r for r in caplog.records if "awaiting_payment -> expired" in r.getMessage()]

@@ -89,8 +89,9 @@ def test_guesses_at_one_user_name_from_many_ips_lock_that_name(client, boss, set
     settings.RATELIMIT_ADMIN_LOGIN = "1000/h"
     url = reverse("admin:login")
     for n in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = client.post(url, {"username": "boss", "password": f"guess-{n}"},
-                               REMOTE_ADDR=f"198.51.100.{n + 1}")  # fmt: skip
+        response = client.post(
+            url, {"username": "boss", "password": f"guess-{n}"}, REMOTE_ADDR=f"198.51.100.{n + 1}"
+        )
         assert response.status_code == 200
     last = client.post(url, {"username": "boss", "password": "guess"}, REMOTE_ADDR="198.51.100.99")
     assert last.status_code == 429

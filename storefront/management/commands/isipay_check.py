@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 import isipay
+from backoffice.services import read_supplier_balance
 from storefront.supplier import isipay_client
 
 TOKEN, WHITELIST, UNREACHABLE, OTHER = 2, 3, 4, 1
@@ -23,7 +24,7 @@ class Command(BaseCommand):
         client = isipay_client()
         self.stdout.write(f"isipay at {client.base_url}")
         try:
-            balance = client.balance()
+            balance = read_supplier_balance(client=client)
         except isipay.AuthError as exc:
             self._auth_failed(exc)
         except isipay.Unavailable as exc:

@@ -1,0 +1,30 @@
+"""Beat's stored schedules name the task by its explicit name, not by its module path.
+
+django-celery-beat keeps the task name as a string in PeriodicTask.task: rows saved under the
+old automatic name would otherwise point at a task no worker knows.
+"""
+
+from django.db import migrations
+
+RENAMED = {"catalog.tasks.sync_catalog": "catalog.sync_catalog"}
+
+
+def rename(apps, schema_editor, *, backwards: bool = False) -> None:
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for old, new in RENAMED.items():
+        if backwards:
+            old, new = new, old
+        PeriodicTask.objects.filter(task=old).update(task=new)
+
+
+def rename_back(apps, schema_editor) -> None:
+    rename(apps, schema_editor, backwards=True)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("catalog", "0005_product_variants_reading"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    operations = [migrations.RunPython(rename, rename_back)]
