@@ -218,10 +218,9 @@ def test_support_cannot_record_a_deposit(support_client):
     assert response.status_code == 403
 
 
-def test_snapshot_deposit_and_markup_change_lists_do_not_grow_with_rows(manager_client, manager):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_snapshot_deposit_and_markup_change_lists_do_not_grow_with_rows(
+    manager_client, manager, count_queries
+):
     from catalog.models import MarkupRule
 
     urls = [
@@ -243,12 +242,7 @@ def test_snapshot_deposit_and_markup_change_lists_do_not_grow_with_rows(manager_
             rule.save()
 
     def count():
-        counts = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert manager_client.get(url).status_code == 200
-            counts.append(len(queries))
-        return counts
+        return [count_queries(manager_client, url) for url in urls]
 
     add(10)
     few = count()

@@ -1,9 +1,8 @@
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backoffice.models import HistoricalMarkupRule
@@ -329,13 +328,7 @@ def test_editing_a_product_writes_only_the_shop_fields(manager_client, game):
 # --- list pages keep a constant number of queries ----------------------------------------------
 
 
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
-def test_catalog_lists_do_not_grow_with_rows(manager_client):
+def test_catalog_lists_do_not_grow_with_rows(manager_client, count_queries):
     def add(n):
         for _ in range(n):
             variant = VariantFactory()
