@@ -14,6 +14,8 @@ from orders.models import Order
 from storefront.celery import app as celery_app
 from storefront.templatetags.money import rupiah
 
+from ..factories import BalanceDepositFactory, BalanceSnapshotFactory
+
 S = Order.Status
 URL = reverse("backoffice:reconciliation")
 
@@ -232,10 +234,8 @@ def test_snapshot_deposit_and_markup_change_lists_do_not_grow_with_rows(
     def add(n):
         now = timezone.now()
         for i in range(n):
-            BalanceSnapshot.objects.create(
-                balance=1_000_000 - i, taken_at=now - timedelta(minutes=i)
-            )
-            BalanceDeposit.objects.create(amount=1_000 + i, made_at=now, recorded_by=manager)
+            BalanceSnapshotFactory(balance=1_000_000 - i, taken_at=now - timedelta(minutes=i))
+            BalanceDepositFactory(amount=1_000 + i, made_at=now, recorded_by=manager)
         rule = MarkupRule.objects.get(product=None, variant=None)
         for i in range(n):
             rule.fixed = i

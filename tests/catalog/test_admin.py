@@ -10,7 +10,7 @@ from catalog import services
 from catalog.models import MarkupRule, Product, SyncRun, Variant
 
 from ..backoffice.roles import MANAGER, SUPPORT, logged_in, staff
-from ..factories import MarkupRuleFactory, ProductFactory, VariantFactory
+from ..factories import MarkupRuleFactory, ProductFactory, SyncRunFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -334,9 +334,7 @@ def test_catalog_lists_do_not_grow_with_rows(manager_client, count_queries):
             variant = VariantFactory()
             MarkupRuleFactory(variant=variant)
             MarkupRuleFactory(product=variant.product)
-            SyncRun.objects.create(
-                status=SyncRun.Status.SUCCEEDED, counts={"products": {"created": 1}}
-            )
+            SyncRunFactory(status=SyncRun.Status.SUCCEEDED, counts={"products": {"created": 1}})
 
     urls = [reverse(f"admin:catalog_{name}_changelist")
             for name in ("variant", "product", "markuprule", "syncrun")]  # fmt: skip

@@ -17,6 +17,7 @@ from isipay.sandbox import generated_catalog
 from storefront.templatetags.money import rupiah
 
 from ..conftest import SANDBOX_TOKEN
+from ..factories import SyncRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -155,14 +156,14 @@ def test_statements_per_product_do_not_grow_with_variants(
 
 
 def test_two_syncs_never_run_at_once(isipay_client):
-    SyncRun.objects.create(status=SyncRun.Status.RUNNING)
+    SyncRunFactory(status=SyncRun.Status.RUNNING)
     with pytest.raises(services.SyncAlreadyRunning):
         sync(isipay_client)
     assert Product.objects.count() == 0
 
 
 def test_abandoned_run_does_not_block_forever(isipay_client):
-    SyncRun.objects.create(
+    SyncRunFactory(
         status=SyncRun.Status.RUNNING, started_at=timezone.now() - services.STALE_RUN_AFTER * 2
     )
     assert sync(isipay_client).status == SyncRun.Status.SUCCEEDED

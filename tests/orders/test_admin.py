@@ -13,9 +13,8 @@ from orders import services
 from orders.models import Order, SubmissionQueue
 from payments.models import Payment
 
-from ..backoffice.factories import OrderFactory
 from ..backoffice.roles import MANAGER, SUPPORT, logged_in, staff
-from ..factories import ProductFactory, VariantFactory
+from ..factories import OrderFactory, ProductFactory, VariantFactory
 
 S = Order.Status
 

@@ -9,7 +9,7 @@ from orders.cache import order_version, version_key
 from orders.models import Order
 from storefront.pagecache import page_key
 
-from ..backoffice.factories import OrderFactory
+from ..factories import OrderFactory
 
 S = Order.Status
 
