@@ -5,9 +5,12 @@ database (an SQLite file in the run folder, or a `bench_<pid>_<part>` PostgreSQL
 DATABASE_URL points at PostgreSQL) and prints one JSON line of figures as its last line.
 """
 
+import contextlib
 import json
 import os
+import signal
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -155,3 +158,14 @@ class StatementCounter:
             rowcount = getattr(context["cursor"], "rowcount", 0) or 0
             self.catalog_rows_written += max(rowcount, 0)
         return result
+
+
+def stop_process(process: subprocess.Popen, *, grace: float = 20) -> None:
+    """Ask a part (its own process group) to stop, wait up to `grace` seconds, then kill the
+    whole group, so nothing it started is left behind."""
+    if process.poll() is None:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)

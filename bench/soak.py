@@ -27,7 +27,6 @@ import contextlib
 import os
 import random
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,7 @@ from bench.common import (
     drop_scratch_database,
     free_port,
     part_env,
+    stop_process,
     wait_for,
 )
 
@@ -252,15 +252,6 @@ def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-
-
-def stop_process(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=20)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
 
 
 def check(seen: Observations, sandbox, chaos: "Chaos") -> list[tuple[str, str, bool]]:

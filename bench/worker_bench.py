@@ -12,16 +12,23 @@ Phases: 100 orders (then the worker tree's RSS is read), 500 orders paid in one 
 pipeline figures: paid_at -> submitted_at), 400 more (RSS read again after 1,000 in all).
 """
 
-import contextlib
 import os
-import signal
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench.common import ROOT, SANDBOX_TOKEN, emit, free_port, migrate, setup_django, wait_for
+from bench.common import (
+    ROOT,
+    SANDBOX_TOKEN,
+    emit,
+    free_port,
+    migrate,
+    setup_django,
+    stop_process,
+    wait_for,
+)
 
 # docker-compose.yml's worker with its default WORKER_CONCURRENCY.
 CONCURRENCY = "4"
@@ -204,12 +211,7 @@ def main() -> None:
         figures["orders_total"] = Order.objects.filter(status=Order.Status.SUCCESS).count()
         figures["rss_growth"] = figures["rss_after_late"] / figures["rss_after_early"] - 1
     finally:
-        if worker.poll() is None:
-            worker.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                worker.wait(timeout=15)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.pid, signal.SIGKILL)
+        stop_process(worker, grace=15)
         sandbox.terminate()
         sandbox.wait(timeout=15)
         prefix = os.environ.get("BENCH_BROKER_PREFIX", "")

@@ -464,7 +464,7 @@ def price_changes(*, rules: RuleBook, variants: QuerySet[Variant]) -> list[Price
             new=rules.price(
                 cost=variant.cost_price, product_id=variant.product_id, variant_id=variant.pk
             ),
-            for_sale=variant.is_active and variant.is_listed and variant.retired_at is None,
+            for_sale=variant.is_for_sale,
         )
         for variant in rows
     ]

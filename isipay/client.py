@@ -1,7 +1,7 @@
 """The isipay.top HTTP client: one method per endpoint, typed results, typed errors.
 
 Framework-free on purpose: it takes its configuration in the constructor, so the Django side
-(`catalog.supplier`) decides where the values come from.
+(`storefront.supplier`) decides where the values come from.
 """
 
 import logging

@@ -5,7 +5,7 @@ updates there); the admin only checks permissions and reports what happened.
 """
 
 import csv
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from itertools import chain
 
 from django import forms
@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from backoffice.permissions import is_money, sees_money, without_money
+from backoffice.selectors import day_start
 from catalog.models import Product
 from payments import selectors as payment_selectors
 from storefront.templatetags.money import rupiah
@@ -132,14 +133,10 @@ class PlacedBetweenFilter(admin.ListFilter):
             raise IncorrectLookupParameters(self.form.errors)
         first, last = self.form.cleaned_data["placed_from"], self.form.cleaned_data["placed_to"]
         if first:
-            queryset = queryset.filter(created_at__gte=_day_start(first))
+            queryset = queryset.filter(created_at__gte=day_start(first))
         if last:
-            queryset = queryset.filter(created_at__lt=_day_start(last + timedelta(days=1)))
+            queryset = queryset.filter(created_at__lt=day_start(last + timedelta(days=1)))
         return queryset
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 class _Echo:

@@ -7,9 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HTMX_STOP_POLLING
 from django_ratelimit.decorators import ratelimit
 
 from catalog import selectors as catalog_selectors
@@ -105,9 +107,15 @@ def detail(request, number: str):
     return render(request, "orders/detail.html", _order_context(order))
 
 
+def _fragment_status(context: dict) -> int:
+    """286 (HTMX's "stop polling") once the order is final: the page stops asking."""
+    return HTMX_STOP_POLLING if context["refresh"] is None else 200
+
+
 @require_GET
 def status_fragment(request, number: str):
-    """The live part of the order page; HTMX asks for it every few seconds until it is final.
+    """The live part of the order page; HTMX asks for it every few seconds until it is final,
+    and a final order's answer is 286, so HTMX swaps it in and stops asking.
 
     Cached under the order's version, which every transition moves (orders/cache.py): a poll
     that finds nothing new is a cache read. An unknown number is never cached.
@@ -115,13 +123,21 @@ def status_fragment(request, number: str):
     version = order_version(number)
     if version is None:
         raise Http404("No such order")
-    return render_cached(
+    response = render_cached(
         request,
         "orders/_status.html",
         lambda: _order_context(_order_or_404(number)),
         key=("order-status", number, version),
         timeout=600,
+        status=_fragment_status,
     )
+    if response.status_code == HTMX_STOP_POLLING:
+        if request.htmx:
+            response.reason_phrase = "Stop Polling"
+        else:  # only HTMX reads 286; anything else asking gets a plain 200
+            response.status_code = 200
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_POST

@@ -85,20 +85,28 @@ def render_cached(
     *,
     key: tuple,
     timeout: int = PAGE_TIMEOUT,
+    status: Callable[[dict], int] | None = None,
 ) -> HttpResponse:
+    """The page under `key`, rendered once per version. With `status`, the page's status code
+    is worked out from its context when it is rendered, and kept with it."""
     if request.COOKIES.get("messages"):
-        return HttpResponse(render_to_string(template, context(), request=request))
+        values = context()
+        html = render_to_string(template, values, request=request)
+        return HttpResponse(html, status=status(values) if status else 200)
     pages = caches["pages"]
     cache_key = page_key(key, request.LANGUAGE_CODE)
     # Bytes, encoded once: serving a page then neither decodes nor encodes its text.
-    html = pages.get(cache_key)
-    if html is None:
+    entry = pages.get(cache_key)
+    if entry is None:
+        values = context()
         html = render_to_string(
-            template, {**context(), "csrf_token": CSRF_PLACEHOLDER}, request=request
+            template, {**values, "csrf_token": CSRF_PLACEHOLDER}, request=request
         ).encode()
-        pages.set(cache_key, html, timeout)
+        entry = (status(values) if status else 200, html)
+        pages.set(cache_key, entry, timeout)
+    code, html = entry
     if PLACEHOLDER_BYTES in html:  # only pages with a form cost a token (and set its cookie)
         html = html.replace(PLACEHOLDER_BYTES, get_token(request).encode())
-    response = HttpResponse(html)
+    response = HttpResponse(html, status=code)
     patch_vary_headers(response, ["Cookie"])
     return response

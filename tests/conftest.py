@@ -46,6 +46,28 @@ def fresh_cache():
     forget_local_copies()
 
 
+# Pages whose query count is pinned stay far below this; a change that makes one run a query
+# per row fails here at once, before any comparison of counts.
+QUERY_CEILING = 30
+
+
+@pytest.fixture
+def count_queries(django_assert_max_num_queries):
+    """`count_queries(client, url)`: how many queries a GET of `url` runs (it must answer 200),
+    failing above `ceiling`. With `fresh`, caches are emptied first: what a changed catalog costs.
+    """
+
+    def count(client, url: str, *, ceiling: int = QUERY_CEILING, fresh: bool = False) -> int:
+        if fresh:
+            cache.clear()
+            forget_local_copies()
+        with django_assert_max_num_queries(ceiling) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    return count
+
+
 @pytest.fixture
 def sandbox(settings):
     """A live isipay sandbox on a free port, with fast order progression; the shop points at it."""

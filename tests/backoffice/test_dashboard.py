@@ -14,7 +14,7 @@ from orders import services
 from orders.models import Order
 from tests.oncommit import queued_tasks
 
-from .factories import OrderFactory
+from ..factories import OrderFactory, SyncRunFactory
 
 URL = reverse("backoffice:dashboard")
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,7 @@ def test_the_chart_is_server_rendered_svg_with_no_inline_script_or_style(manager
 
 
 def test_last_syncs_with_counts_and_errors(manager_client, sandbox):
-    SyncRun.objects.create(
+    SyncRunFactory(
         status=SyncRun.Status.PARTIAL,
         finished_at=timezone.now(),
         counts={"products": {"created": 9, "failed": 1}, "variants": {"created": 80}},
@@ -161,7 +161,7 @@ def test_sync_now_enqueues_one_sync_after_commit(
 def test_sync_now_while_one_runs_enqueues_nothing(
     manager_client, db, django_capture_on_commit_callbacks
 ):
-    SyncRun.objects.create(status=SyncRun.Status.RUNNING)
+    SyncRunFactory(status=SyncRun.Status.RUNNING)
     with django_capture_on_commit_callbacks() as callbacks:
         response = manager_client.post(SYNC, follow=True)
     assert callbacks == []

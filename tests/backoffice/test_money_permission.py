@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from backoffice.permissions import MONEY_PERMISSION
 
-from .factories import OrderFactory
+from ..factories import OrderFactory
 
 CHANGELIST = reverse("admin:orders_order_changelist")
 EXPORT = reverse("admin:orders_order_export")

@@ -1,6 +1,5 @@
 """isipay balance snapshots against the cost of the orders isipay charged between them."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -14,6 +13,8 @@ from orders import services as order_services
 from orders.models import Order
 from storefront.celery import app as celery_app
 from storefront.templatetags.money import rupiah
+
+from ..factories import BalanceDepositFactory, BalanceSnapshotFactory
 
 S = Order.Status
 URL = reverse("backoffice:reconciliation")
@@ -41,7 +42,8 @@ def test_a_run_of_sandbox_orders_leaves_no_difference(
     before = snapshot(isipay_client)
     delivered = [submit(place_order(), isipay_client) for _ in range(3)]
     failed = submit(place_order(account={"user_id": "123FAIL", "zone_id": "1"}), isipay_client)
-    time.sleep(0.4)  # the sandbox settles: the FAIL order fails there and is given back
+    # The sandbox settles (its clock moved on): the FAIL order fails there and is given back.
+    sandbox.order(failed.reference_number).created_at -= 10
     with django_capture_on_commit_callbacks(execute=True):
         assert order_services.poll_order(order_id=failed.pk, client=isipay_client) == "failed"
     after = snapshot(isipay_client)
@@ -218,10 +220,9 @@ def test_support_cannot_record_a_deposit(support_client):
     assert response.status_code == 403
 
 
-def test_snapshot_deposit_and_markup_change_lists_do_not_grow_with_rows(manager_client, manager):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
+def test_snapshot_deposit_and_markup_change_lists_do_not_grow_with_rows(
+    manager_client, manager, count_queries
+):
     from catalog.models import MarkupRule
 
     urls = [
@@ -233,22 +234,15 @@ def test_snapshot_deposit_and_markup_change_lists_do_not_grow_with_rows(manager_
     def add(n):
         now = timezone.now()
         for i in range(n):
-            BalanceSnapshot.objects.create(
-                balance=1_000_000 - i, taken_at=now - timedelta(minutes=i)
-            )
-            BalanceDeposit.objects.create(amount=1_000 + i, made_at=now, recorded_by=manager)
+            BalanceSnapshotFactory(balance=1_000_000 - i, taken_at=now - timedelta(minutes=i))
+            BalanceDepositFactory(amount=1_000 + i, made_at=now, recorded_by=manager)
         rule = MarkupRule.objects.get(product=None, variant=None)
         for i in range(n):
             rule.fixed = i
             rule.save()
 
     def count():
-        counts = []
-        for url in urls:
-            with CaptureQueriesContext(connection) as queries:
-                assert manager_client.get(url).status_code == 200
-            counts.append(len(queries))
-        return counts
+        return [count_queries(manager_client, url) for url in urls]
 
     add(10)
     few = count()

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from orders.models import Order
 
-from ..factories import ProductFactory, VariantFactory
-from .factories import OrderFactory
+from ..factories import OrderFactory, ProductFactory, VariantFactory
 
 URL = reverse("backoffice:reports")
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,8 @@
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from backoffice.models import HistoricalMarkupRule
@@ -11,7 +10,7 @@ from catalog import services
 from catalog.models import MarkupRule, Product, SyncRun, Variant
 
 from ..backoffice.roles import MANAGER, SUPPORT, logged_in, staff
-from ..factories import MarkupRuleFactory, ProductFactory, VariantFactory
+from ..factories import MarkupRuleFactory, ProductFactory, SyncRunFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -345,21 +344,13 @@ def test_editing_a_product_writes_only_the_shop_fields(manager_client, game):
 # --- list pages keep a constant number of queries ----------------------------------------------
 
 
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
-
-
-def test_catalog_lists_do_not_grow_with_rows(manager_client):
+def test_catalog_lists_do_not_grow_with_rows(manager_client, count_queries):
     def add(n):
         for _ in range(n):
             variant = VariantFactory()
             MarkupRuleFactory(variant=variant)
             MarkupRuleFactory(product=variant.product)
-            SyncRun.objects.create(
-                status=SyncRun.Status.SUCCEEDED, counts={"products": {"created": 1}}
-            )
+            SyncRunFactory(status=SyncRun.Status.SUCCEEDED, counts={"products": {"created": 1}})
 
     urls = [
         reverse(f"admin:catalog_{name}_changelist")

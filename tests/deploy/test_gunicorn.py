@@ -6,7 +6,6 @@ import os
 import secrets
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 
@@ -15,6 +14,7 @@ import pytest
 from tests.production import REAL_PAYMENTS
 
 from ..storefront.helpers import closed_port
+from ..waiting import wait_for
 from .conftest import ROOT, command_of
 from .test_settings import SCRUB
 
@@ -50,14 +50,19 @@ def web(services, tmp_path_factory):
             start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and process.poll() is None:
+
+    def answers() -> bool:
         with contextlib.suppress(OSError):
             urllib.request.urlopen(base + "/healthz", timeout=1)  # noqa: S310
-            break
-        time.sleep(0.2)
-    else:
+            return True
+        return False
+
+    try:
+        wait_for(lambda: answers() or process.poll() is not None, timeout=30, every=0.2)
+    except AssertionError:
         process.kill()
+        raise
+    if process.poll() is not None:
         raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
     yield base, process, log
     if process.poll() is None:

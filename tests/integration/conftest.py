@@ -9,8 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import kombu.pools
@@ -28,6 +26,7 @@ from payments import services as payments
 from storefront.celery import app as celery_app
 
 from ..conftest import SANDBOX_TOKEN
+from ..waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,15 +45,6 @@ WORKER_SETTINGS = {
     "ISIPAY_TIMEOUT": "5",
     "CATALOG_SYNC_INTERVAL": "3600",
 }
-
-
-def wait_for(condition: Callable[[], object], *, timeout: float = 60, what: str = "") -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what or condition}")
 
 
 class Worker:

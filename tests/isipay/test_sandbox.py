@@ -10,6 +10,8 @@ import requests
 
 from isipay.sandbox import SandboxServer, demo_catalog, generated_catalog
 
+from ..waiting import wait_for
+
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -162,8 +164,12 @@ def test_status_progresses_in_real_time_with_small_timings():
     with SandboxServer(token=TOKEN, pending_seconds=0, complete_seconds=0.2) as sandbox:
         invoice = envelope(order(sandbox))["data"]["invoiceNumber"]
         assert envelope(status(sandbox, invoice))["data"]["statusCode"] == "Processing"
-        time.sleep(0.25)
-        assert envelope(status(sandbox, invoice))["data"]["statusCode"] == "Success"
+        wait_for(
+            lambda: envelope(status(sandbox, invoice))["data"]["statusCode"] == "Success",
+            timeout=3,
+            every=0.02,
+            what="the sandbox to complete the order by itself",
+        )
 
 
 def test_fail_data_ends_failed_and_refunds(server):
@@ -322,10 +328,7 @@ def test_slow_fault_longer_than_the_client_timeout_still_places_the_order(server
     body = {"code": "MLBB_ID_5", "referenceNumber": "R", "data": "1"}
     with pytest.raises(requests.Timeout):
         post(server, "/api/v1/order", body, timeout=0.1)
-    deadline = time.monotonic() + 3
-    while "R" not in server.orders and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert "R" in server.orders
+    wait_for(lambda: "R" in server.orders, timeout=3, every=0.02, what="the order to be placed")
 
 
 def test_error200_fault_is_in_band_error_and_does_not_process(server):

@@ -1,6 +1,5 @@
 """Polling status-order until each invoice is final: backoff, unknown words, review."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -124,7 +123,6 @@ def test_a_real_pending_order_is_polled_again_later(place_order, isipay_client, 
     sandbox.pending_seconds, sandbox.complete_seconds = 30, 60
     order = place_order()
     services.submit_order(order_id=order.pk, client=isipay_client)
-    time.sleep(0.01)
     assert poll(order, isipay_client) == "pending"
     order.refresh_from_db()
     assert order.supplier_status == "Pending" and order.poll_count == 1

@@ -9,7 +9,7 @@ from orders.cache import order_version, version_key
 from orders.models import Order
 from storefront.pagecache import page_key
 
-from ..backoffice.factories import OrderFactory
+from ..factories import OrderFactory
 
 S = Order.Status
 
@@ -51,3 +51,31 @@ def test_a_transition_of_an_order_nobody_watches_writes_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.expire_order(order_id=order.pk)
     assert not cache.has_key(version_key(order.number))
+
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_htmx_polling_stops_with_286_once_the_order_is_final(client, db):
+    """A final order's fragment answers 286, HTMX's "stop polling", also from the cache."""
+    pending = OrderFactory(status=S.PROCESSING)
+    done = OrderFactory(sold=True)
+    for _ in range(2):  # rendered, then served from the page cache
+        live = client.get(reverse("orders:status", args=[pending.number]), headers=HTMX)
+        final = client.get(reverse("orders:status", args=[done.number]), headers=HTMX)
+        assert live.status_code == 200 and "hx-get" in live.content.decode()
+        assert final.status_code == 286 and "hx-get" not in final.content.decode()
+        assert "Berhasil" in final.content.decode()
+
+
+def test_a_final_order_fragment_outside_htmx_answers_200(client, db):
+    done = OrderFactory(sold=True)
+    assert client.get(reverse("orders:status", args=[done.number])).status_code == 200
+
+
+def test_an_order_that_becomes_final_stops_the_polling(client, db):
+    order = OrderFactory(status=S.AWAITING_PAYMENT)
+    url = reverse("orders:status", args=[order.number])
+    assert client.get(url, headers=HTMX).status_code == 200
+    assert services.expire_order(order_id=order.pk)
+    assert client.get(url, headers=HTMX).status_code == 286

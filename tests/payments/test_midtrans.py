@@ -22,6 +22,8 @@ from payments import services as payments
 from payments.models import Payment
 from tests.oncommit import queued_tasks
 
+from ..factories import PaymentFactory
+
 SERVER_KEY = "SB-Mid-server-TEST-ONLY"
 CORE = "https://api.sandbox.midtrans.com/v2"
 SNAP = "https://app.sandbox.midtrans.com/snap/v1/transactions"
@@ -478,9 +480,7 @@ def test_hanging_midtrans_neither_blocks_pay_nor_the_notification(client, synced
     assert time.monotonic() - started < 3
     assert response.status_code == 200
     assert not Payment.objects.exists()  # nothing opened; the customer can try again
-    payment = Payment.objects.create(
-        order=order, provider="midtrans", amount=order.price, reference=f"{order.number}-1"
-    )
+    payment = PaymentFactory(order=order)
     started = time.monotonic()
     assert notify(client, notification(payment)).status_code == 503  # Midtrans retries later
     assert time.monotonic() - started < 3

@@ -13,6 +13,7 @@ from django.utils import timezone
 from catalog.models import SyncRun
 from orders import services as order_services
 
+from ..factories import SyncRunFactory
 from .helpers import closed_port
 
 pytestmark = pytest.mark.django_db
@@ -67,12 +68,12 @@ def test_readyz_reports_catalog_age_and_staleness_without_failing(client, settin
     assert "catalog sync is overdue" in body["warnings"]
 
     now = timezone.now()
-    SyncRun.objects.create(
+    SyncRunFactory(
         status=SyncRun.Status.SUCCEEDED,
         started_at=now - timedelta(minutes=11),
         finished_at=now - timedelta(minutes=10),
     )
-    SyncRun.objects.create(
+    SyncRunFactory(
         status=SyncRun.Status.FAILED, started_at=now - timedelta(minutes=2), finished_at=now
     )
     response = client.get("/readyz")

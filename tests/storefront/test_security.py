@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from storefront.security import client_ip
 
-from ..factories import VariantFactory
+from ..factories import UserFactory, VariantFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def game():
 
 @pytest.fixture
 def boss(django_user_model):
-    return django_user_model.objects.create_superuser("boss", password=PASSWORD)
+    return UserFactory(username="boss", password=PASSWORD, superuser=True)
 
 
 def page_urls(game) -> list[str]:
@@ -103,8 +103,7 @@ def test_guesses_at_one_user_name_from_many_ips_lock_that_name(client, boss, set
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
     # …while another admin still logs in from there.
-    django_user_model = type(boss)
-    django_user_model.objects.create_superuser("deputy", password=PASSWORD)
+    UserFactory(username="deputy", password=PASSWORD, superuser=True)
     response = client.post(
         url, {"username": "deputy", "password": PASSWORD}, REMOTE_ADDR="192.0.2.200"
     )
