@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q, QuerySet, Sum
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -117,7 +126,7 @@ def sales_summary(*, today: date) -> dict[str, Sales]:
         "week": today - timedelta(days=6),
         "month": today - timedelta(days=29),
     }
-    aggregates = {}
+    aggregates: dict[str, Aggregate] = {}
     for name, first in periods.items():
         since = Q(completed_at__gte=day_start(first))
         aggregates[f"{name}_orders"] = Count("pk", filter=since)
@@ -190,7 +199,7 @@ def orders_by_status(*, today: date) -> list[StatusCount]:
     )
     counts = {row["status"]: row for row in rows}
     return [
-        StatusCount(status, label, counts[status]["today"], counts[status]["week"])
+        StatusCount(status, str(label), counts[status]["today"], counts[status]["week"])
         for status, label in S.choices
         if status in counts
     ]

@@ -1,14 +1,12 @@
 """Back-office writes: the isipay balance (read and kept here only), and deposits."""
 
 import logging
-from functools import partial
 
-from celery import current_app
-from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 import isipay
+from storefront.celery import schedule
 
 from .models import BalanceDeposit, BalanceSnapshot
 
@@ -39,9 +37,7 @@ def record_balance_snapshot(*, client: isipay.IsipayClient) -> BalanceSnapshot |
     return BalanceSnapshot.objects.create(taken_at=timezone.now(), balance=balance)
 
 
-def record_deposit(
-    *, deposit: BalanceDeposit, user: AbstractBaseUser | None = None
-) -> BalanceDeposit:
+def record_deposit(*, deposit: BalanceDeposit, user: User | None = None) -> BalanceDeposit:
     """Keep money put into (or, negative, taken out of) the isipay account, and who recorded
     it, for the reconciliation."""
     if deposit.amount == 0:
@@ -53,15 +49,4 @@ def record_deposit(
 
 def request_balance_snapshot() -> None:
     """Ask a worker to record the balance now, once this transaction commits."""
-    _schedule("backoffice.record_balance_snapshot")
-
-
-def _schedule(task_name: str, *args, countdown: float | None = None) -> None:
-    """The one way this app's services enqueue a task: by its name, once the transaction commits.
-
-    Tasks import services, never the other way round; the import here only registers them.
-    """
-    from . import tasks  # noqa: F401
-
-    task = current_app.tasks[task_name]
-    transaction.on_commit(partial(task.apply_async, args=args, countdown=countdown))
+    schedule("backoffice.record_balance_snapshot")

@@ -14,15 +14,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 
-from celery import current_app
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
 import isipay
+from storefront.celery import schedule
 
 from . import account_fields
 from .aliases import default_aliases
@@ -278,8 +277,13 @@ def refresh_variants(
     while True:
         now = timezone.now()
         fresh = Q(variants_read_at__gte=now - timedelta(seconds=max_age))
-        if Product.objects.filter(fresh, pk=product_id).exists():
-            return Product.objects.values_list("variants_read_at", flat=True).get(pk=product_id)
+        read_at = (
+            Product.objects.filter(fresh, pk=product_id)
+            .values_list("variants_read_at", flat=True)
+            .first()
+        )
+        if read_at is not None:
+            return read_at
         free = Q(variants_reading_since__isnull=True) | Q(
             variants_reading_since__lt=now - timedelta(seconds=wait)
         )
@@ -568,16 +572,5 @@ def request_sync() -> bool:
     ).exists()
     if running:
         return False
-    _schedule("catalog.sync_catalog")
+    schedule("catalog.sync_catalog")
     return True
-
-
-def _schedule(task_name: str, *args, countdown: float | None = None) -> None:
-    """The one way this app's services enqueue a task: by its name, once the transaction commits.
-
-    Tasks import services, never the other way round; the import here only registers them.
-    """
-    from . import tasks  # noqa: F401
-
-    task = current_app.tasks[task_name]
-    transaction.on_commit(partial(task.apply_async, args=args, countdown=countdown))

@@ -83,12 +83,13 @@ def timeline(order: Order) -> list[Step]:
         if event.to_status in seen or event.to_status == S.SUBMITTING:
             continue
         seen.add(event.to_status)
-        steps.append(Step(event.created_at, event.to_status, CUSTOMER_WORDS[event.to_status]))
+        status = S(event.to_status)
+        steps.append(Step(event.created_at, status, str(CUSTOMER_WORDS[status])))
     return steps
 
 
 def refresh_seconds(order: Order) -> int | None:
-    return LIVE_REFRESH.get(order.status)
+    return LIVE_REFRESH.get(S(order.status))
 
 
 def masked_email(email: str) -> str:

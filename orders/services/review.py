@@ -50,8 +50,10 @@ def resend_receipt(*, order_id: int, actor: str) -> bool:
     False when the order has no outcome yet, no email address, or the mail could not be sent.
     """
     order = Order.objects.filter(pk=order_id).only("status", "contact_email").first()
-    kind = RECEIPT_KINDS.get(order.status) if order else None
-    if kind is None or not order.contact_email:
+    if order is None or not order.contact_email:
+        return False
+    kind = RECEIPT_KINDS.get(S(order.status))
+    if kind is None:
         return False
     if not notifications.notify(order_id, kind):
         return False

@@ -9,6 +9,7 @@ paused for the balance.
 import logging
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db.models import F, Min, Value
@@ -313,7 +314,7 @@ def _retry_later(order: Order, note: str, *, reached: bool) -> SubmitOutcome:
         )
         return SubmitOutcome.REVIEW
     delay = settings.ORDER_SUBMIT_RETRY_BASE * 2 ** (order.submit_attempts - 1)
-    kept = {} if reached else {"placed_cost": order.placed_cost}
+    kept: dict[str, Any] = {} if reached else {"placed_cost": order.placed_cost}
     moved = _transition(
         order.pk,
         from_=S.SUBMITTING,

@@ -8,14 +8,13 @@ Celery message, is the truth.
 
 import logging
 from datetime import timedelta
-from functools import partial
-from importlib import import_module
 
-from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+
+from storefront.celery import schedule  # noqa: F401  (re-exported: the one way to queue a task)
 
 from ..cache import order_changed
 from ..models import TRANSITIONS, IllegalTransition, Order, OrderEvent
@@ -73,19 +72,6 @@ def _note(order_id: int, *, status: str, actor: str, message: str) -> None:
     OrderEvent.objects.create(
         order_id=order_id, from_status=status, to_status=status, actor=actor, message=message
     )
-
-
-def schedule(task_name: str, *args, countdown: float | None = None) -> None:
-    """Queue the Celery task named `task_name` (e.g. "orders.submit_order") once the current
-    transaction commits, so the worker sees the row.
-
-    The one way services reach tasks (tasks import services, never the other way): the
-    task's app's tasks module is imported here, by name, and the task found by the explicit
-    name it is registered under.
-    """
-    import_module(f"{task_name.partition('.')[0]}.tasks")
-    task = current_app.tasks[task_name]
-    transaction.on_commit(partial(task.apply_async, args=args, countdown=countdown))
 
 
 def _seconds(name: str) -> timedelta:
