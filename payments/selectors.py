@@ -84,10 +84,9 @@ def refunds_to_follow(*, not_started_before: datetime, limit: int) -> list[int]:
     newly_due = Q(payment_status=P.REFUND_DUE) & (
         Q(refund_due_reason="") | Q(updated_at__lt=F("payment_changed_at"))
     )
-    not_started = (
-        Q(refund_due_reason="", updated_at__lt=not_started_before)
-        & (Q(payment_status__isnull=True) | ~Q(payment_status__in=[P.REFUNDING, P.REFUND_DUE]))
-    )  # fmt: skip
+    not_started = Q(refund_due_reason="", updated_at__lt=not_started_before) & (
+        Q(payment_status__isnull=True) | ~Q(payment_status__in=[P.REFUNDING, P.REFUND_DUE])
+    )
     follow = orders.filter(Q(payment_status=P.REFUNDED) | newly_due | not_started)
     return list(follow.order_by("updated_at", "pk").values_list("pk", flat=True)[:limit])
 

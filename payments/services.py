@@ -221,8 +221,12 @@ def mark_refunded_by_hand(*, order_id: int, actor: str) -> bool:
     payment = Payment.objects.filter(order_id=order_id, reference=reference).first()
     if not reference or payment is None:
         return False
-    done = _set(payment.pk, from_=(P.REFUND_DUE, P.REFUNDING), status=P.REFUNDED,
-                refund_reference=f"by hand: {actor}"[:100])  # fmt: skip
+    done = _set(
+        payment.pk,
+        from_=(P.REFUND_DUE, P.REFUNDING),
+        status=P.REFUNDED,
+        refund_reference=f"by hand: {actor}"[:100],
+    )
     if done:
         logger.info("payment %s refunded by hand (%s)", payment.reference, actor)
     return done

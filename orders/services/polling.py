@@ -136,9 +136,11 @@ def _poll_again(
         since = now
         if unknown:
             logger.warning(
-                "order %s: isipay status word %r is not known", order.number, word,
+                "order %s: isipay status word %r is not known",
+                order.number,
+                word,
                 extra=order_context(order),
-            )  # fmt: skip
+            )
     if unknown and since and now - since > _seconds("ORDER_UNKNOWN_STATUS_REVIEW_AFTER"):
         _to_review(order, f'isipay keeps answering the unknown status "{word}".')
         return PollOutcome.REVIEW
@@ -155,9 +157,12 @@ def _poll_again(
     )
     if note:
         logger.info(
-            "order %s: status poll failed, next in %.0f s: %s", order.number, delay, note,
+            "order %s: status poll failed, next in %.0f s: %s",
+            order.number,
+            delay,
+            note,
             extra=order_context(order),
-        )  # fmt: skip
+        )
     return PollOutcome.PENDING
 
 

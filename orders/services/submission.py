@@ -144,9 +144,11 @@ def _current_cost(order: Order, client: isipay.IsipayClient) -> int:
             raise CostUnknown(f"the current cost could not be read from isipay: {exc}") from exc
         logger.warning(
             "order %s: cost not re-read (%s); placing on the reading of %s",
-            order.number, exc, read_at.isoformat(timespec="seconds"),
+            order.number,
+            exc,
+            read_at.isoformat(timespec="seconds"),
             extra=order_context(order),
-        )  # fmt: skip
+        )
     cost, retired_at = Variant.objects.values_list("cost_price", "retired_at").get(
         pk=order.variant_id
     )

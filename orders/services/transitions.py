@@ -61,9 +61,14 @@ def _transition(
     if moved:
         order_changed(number)
         logger.info(
-            "order %s: %s -> %s (%s) %s", order_id, from_, to, actor, message,
+            "order %s: %s -> %s (%s) %s",
+            order_id,
+            from_,
+            to,
+            actor,
+            message,
             extra={"order": number, "reference": reference},
-        )  # fmt: skip
+        )
     return bool(moved)
 
 

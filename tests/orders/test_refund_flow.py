@@ -19,10 +19,7 @@ def test_every_order_and_payment_task_runs_with_the_one_reliable_setting():
     """Item 5: RELIABLE is defined once; every order and payment task is acked late and given
     back when its worker dies (a copy that drifted in one module would lose tasks)."""
     assert order_tasks.RELIABLE is RELIABLE and payment_tasks.RELIABLE is RELIABLE
-    names = [
-        name for name in celery_app.tasks
-        if name.startswith(("orders.", "payments."))
-    ]  # fmt: skip
+    names = [name for name in celery_app.tasks if name.startswith(("orders.", "payments."))]
     assert len(names) >= 9
     for name in names:
         task = celery_app.tasks[name]
@@ -43,9 +40,12 @@ def failed(order: Order) -> Order:
 def late_second_payment(order: Order, status: str = P.PAID) -> Payment:
     """Another attempt on the same order the customer paid too (after the first had paid it)."""
     return Payment.objects.create(
-        order=order, provider="sandbox", amount=order.price, status=status,
+        order=order,
+        provider="sandbox",
+        amount=order.price,
+        status=status,
         reference=f"{order.number}-2-late",
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

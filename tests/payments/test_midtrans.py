@@ -643,8 +643,9 @@ def test_expiry_has_a_time_budget_so_a_slow_midtrans_leaves_the_rest_for_the_nex
     stops at its time budget (checked per order) and the next run expires the rest."""
     variant = Variant.objects.get(code="MLBB_ID_5")
     for _ in range(2):
-        order = services.create_order(variant=variant, account={"user_id": "1", "zone_id": "2"},
-                                      payment_provider="midtrans")  # fmt: skip
+        order = services.create_order(
+            variant=variant, account={"user_id": "1", "zone_id": "2"}, payment_provider="midtrans"
+        )
         payments.start_payment(order=order)
     Order.objects.update(
         created_at=timezone.now() - timedelta(seconds=settings.PAYMENT_TIMEOUT + 1)
