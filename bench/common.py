@@ -5,14 +5,10 @@ database (an SQLite file in the run folder, or a `bench_<pid>_<part>` PostgreSQL
 DATABASE_URL points at PostgreSQL) and prints one JSON line of figures as its last line.
 """
 
-import contextlib
 import json
 import os
-import signal
 import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -128,15 +124,6 @@ def migrate() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def wait_for(condition, *, timeout: float, what: str, every: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(every)
-    raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-
-
 class StatementCounter:
     """Counts every SQL statement on a connection, and the rows written to catalog tables."""
 
@@ -158,14 +145,3 @@ class StatementCounter:
             rowcount = getattr(context["cursor"], "rowcount", 0) or 0
             self.catalog_rows_written += max(rowcount, 0)
         return result
-
-
-def stop_process(process: subprocess.Popen, *, grace: float = 20) -> None:
-    """Ask a part (its own process group) to stop, wait up to `grace` seconds, then kill the
-    whole group, so nothing it started is left behind."""
-    if process.poll() is None:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=grace)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)

@@ -14,7 +14,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from bench.common import (
     free_port,
     part_env,
 )
+from devtools.processes import start_logged_process, stop_process, wait_for
 
 RESULTS = ROOT / "bench" / "results.md"
 WRK = shutil.which("wrk") or "/usr/bin/wrk"  # Debian's wrk (make bench installs it)
@@ -80,37 +80,24 @@ def start_gunicorn(env: dict[str, str], port: int, log: Path) -> subprocess.Pope
         # Two masters at once must not share ~/.gunicorn/gunicorn.ctl.
         "--no-control-socket",
     ]
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    process = start_logged_process(command, env, log)
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers=dict([PROXY_HEADER]))
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn died:\n{log.read_text()[-2000:]}")
         try:
-            url = f"http://127.0.0.1:{port}/"
-            request = urllib.request.Request(url, headers=dict([PROXY_HEADER]))
             with urllib.request.urlopen(request, timeout=2):  # noqa: S310
-                return process
+                return True
         except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn died:\n{log.read_text()[-2000:]}") from None
-            time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer:\n{log.read_text()[-2000:]}")
+            return False
 
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    try:
+        wait_for(answers, timeout=30, what="gunicorn to answer", every=0.2)
+    except TimeoutError:
+        stop_process(process, grace=0)
+        raise RuntimeError(f"gunicorn did not answer:\n{log.read_text()[-2000:]}") from None
+    return process
 
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
@@ -163,9 +150,9 @@ def bench_pages(workdir: Path, database_url: str, pages: dict[str, str]) -> dict
                     runs["hello"].append(wrk(urls["hello"], WRK_SECONDS))
                     runs[name].append(wrk(urls[name], WRK_SECONDS))
         finally:
-            stop(hello)
+            stop_process(hello, grace=15)
     finally:
-        stop(app)
+        stop_process(app, grace=15)
     return {
         name: {
             "rps": statistics.median(r["rps"] for r in results),

@@ -27,7 +27,6 @@ import contextlib
 import os
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import threading
@@ -37,12 +36,10 @@ from pathlib import Path
 
 import requests
 
-from bench.common import (
-    ROOT,
-    create_scratch_database,
-    drop_scratch_database,
-    free_port,
-    part_env,
+from bench.common import create_scratch_database, drop_scratch_database, free_port, part_env
+from devtools.processes import (
+    celery_worker_command,
+    start_logged_process,
     stop_process,
     wait_for,
 )
@@ -242,18 +239,6 @@ class Chaos(threading.Thread):
                 self.moves["failed at isipay"] += 1
 
 
-def start(command: list[str], env: dict, log: Path) -> subprocess.Popen:
-    with log.open("w") as out:
-        return subprocess.Popen(  # noqa: S603
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
 def check(seen: Observations, sandbox, chaos: "Chaos") -> list[tuple[str, str, bool]]:
     from orders.models import Order, OrderEvent
 
@@ -374,29 +359,10 @@ def main() -> int:
 
     port = free_port()
     web = start_gunicorn(env, port, workdir / "web.log")
-    worker = start(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "storefront",
-            "worker",
-            "-Q",
-            "default,sync,submit,poll",
-            "-c",
-            "4",
-            "-l",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-B",
-            "--scheduler",
-            "celery.beat:PersistentScheduler",
-            "-s",
-            str(workdir / "beat.schedule"),
-        ],
+    worker = start_logged_process(
+        celery_worker_command(
+            concurrency=4, schedule=workdir / "beat.schedule", log_level="WARNING"
+        ),
         env,
         workdir / "worker.log",
     )

@@ -19,19 +19,16 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import (
-    ROOT,
-    SANDBOX_TOKEN,
-    emit,
-    free_port,
-    migrate,
-    setup_django,
+from bench.common import SANDBOX_TOKEN, emit, free_port, migrate, setup_django
+from devtools.processes import (
+    celery_worker_command,
+    start_logged_process,
     stop_process,
     wait_for,
 )
 
 # docker-compose.yml's worker with its default WORKER_CONCURRENCY.
-CONCURRENCY = "4"
+CONCURRENCY = 4
 # Fast polling so 1,000 orders finish in a bench run; everything else is the default.
 WORKER_SETTINGS = {
     "ORDER_POLL_INTERVAL": "1",
@@ -88,15 +85,7 @@ def start_sandbox(log: Path) -> subprocess.Popen:
         "0.6",
         "--quiet",
     ]
-    with log.open("w") as out:
-        sandbox = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-    wait_for(
-        lambda: "listening" in log.read_text() or sandbox.poll() is not None,
-        timeout=30,
-        what="the isipay sandbox to start",
-    )
-    if sandbox.poll() is not None:
-        raise RuntimeError("isipay sandbox died on start:\n" + log.read_text()[-2000:])
+    sandbox = start_logged_process(command, dict(os.environ), log, started="listening", timeout=30)
     sandbox.url = f"http://127.0.0.1:{port}"
     return sandbox
 
@@ -120,46 +109,11 @@ def main() -> None:
 
     log = Path(os.environ["CELERY_BROKER_FOLDER"]).parent / "worker.log"
     env = {**os.environ, **WORKER_SETTINGS, "ISIPAY_BASE_URL": sandbox.url}
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "storefront",
-        "worker",
-        "-Q",
-        "default,sync,submit,poll",
-        "-c",
-        CONCURRENCY,
-        "-l",
-        "INFO",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "-B",
-        "--scheduler",
-        "celery.beat:PersistentScheduler",
-        "-s",
-        str(log.with_suffix(".schedule")),
-    ]
-    with log.open("a") as out:
-        worker = subprocess.Popen(  # noqa: S603
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    command = celery_worker_command(concurrency=CONCURRENCY, schedule=log.with_suffix(".schedule"))
     figures: dict = {"worker": f"celery worker -B -c {CONCURRENCY}, isipay sandbox process"}
+    worker = None
     try:
-        wait_for(
-            lambda: "ready." in log.read_text() or worker.poll() is not None,
-            timeout=60,
-            what="the worker to start",
-        )
-        if worker.poll() is not None:
-            raise RuntimeError("worker died on start:\n" + log.read_text()[-3000:])
+        worker = start_logged_process(command, env, log, started="ready.")
 
         def pay(n: int) -> list[int]:
             ids = []
@@ -211,7 +165,8 @@ def main() -> None:
         figures["orders_total"] = Order.objects.filter(status=Order.Status.SUCCESS).count()
         figures["rss_growth"] = figures["rss_after_late"] / figures["rss_after_early"] - 1
     finally:
-        stop_process(worker, grace=15)
+        if worker is not None:
+            stop_process(worker, grace=15)
         sandbox.terminate()
         sandbox.wait(timeout=15)
         prefix = os.environ.get("BENCH_BROKER_PREFIX", "")

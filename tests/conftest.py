@@ -71,12 +71,9 @@ def count_queries(django_assert_max_num_queries):
 @pytest.fixture
 def sandbox(settings):
     """A live isipay sandbox on a free port, with fast order progression; the shop points at it."""
-    server = SandboxServer(token=SANDBOX_TOKEN, port=0, pending_seconds=0.1, complete_seconds=0.3)
-    server.start()
-    settings.ISIPAY_BASE_URL = server.url
-    settings.ISIPAY_API_TOKEN = SANDBOX_TOKEN
-    yield server
-    server.stop()
+    with SandboxServer(token=SANDBOX_TOKEN, pending_seconds=0.1, complete_seconds=0.3) as server:
+        settings.ISIPAY_BASE_URL, settings.ISIPAY_API_TOKEN = server.url, SANDBOX_TOKEN
+        yield server
 
 
 @pytest.fixture

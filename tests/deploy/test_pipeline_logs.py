@@ -40,10 +40,8 @@ NEVER_LOGGED = [TOKEN, EMAIL, "budi.santoso.rahasia", PHONE, "81398765432"]
 @pytest.fixture(scope="module")
 def live_sandbox():
     """The isipay sandbox with a token of this run's own (worker_env points the worker at it)."""
-    server = SandboxServer(token=TOKEN, port=0, pending_seconds=0.2, complete_seconds=0.6)
-    server.start()
-    yield server
-    server.stop()
+    with SandboxServer(token=TOKEN, port=0, pending_seconds=0.2, complete_seconds=0.6) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

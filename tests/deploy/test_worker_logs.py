@@ -2,19 +2,18 @@
 from start to a SIGTERM stop, is a JSON log line (Celery's own shutdown notice included)."""
 
 import json
-import os
 import re
 import secrets
 import signal
-import subprocess
 import sys
 
 import pytest
 
+from devtools.processes import start_logged_process, stop_process
 from tests.production import REAL_PAYMENTS
 
-from ..integration.conftest import live_sandbox, wait_for, worker_env  # noqa: F401  (fixtures)
-from .conftest import ROOT, command_of
+from ..integration.conftest import live_sandbox, worker_env  # noqa: F401  (fixtures)
+from .conftest import command_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -42,27 +41,12 @@ def production_env(worker_env):  # noqa: F811
 
 
 def run_until_sigterm(command, env, log, *, started: str) -> str:
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = start_logged_process(command, env, log, started=started)
     try:
-        wait_for(
-            lambda: started in log.read_text() or process.poll() is not None,
-            what=f"{started!r} in {log}",
-        )
-        assert process.poll() is None, log.read_text()
         process.send_signal(signal.SIGTERM)  # what `docker compose stop` sends
         assert process.wait(timeout=30) == 0, log.read_text()
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process(process, grace=0)
     return log.read_text()
 
 

@@ -4,11 +4,9 @@ With DATABASE_URL/REDIS_URL set (CI) the worker uses PostgreSQL and Redis; other
 SQLite test file and kombu's filesystem broker in a temporary folder.
 """
 
-import contextlib
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import kombu.pools
@@ -18,6 +16,7 @@ from django.db import connection
 
 from catalog import services as catalog_services
 from catalog.models import Variant
+from devtools.processes import celery_worker_command, start_logged_process, stop_process
 from isipay import IsipayClient
 from isipay.sandbox import SandboxServer
 from orders import services
@@ -27,8 +26,6 @@ from storefront.celery import app as celery_app
 
 from ..conftest import SANDBOX_TOKEN
 from ..waiting import wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # Fast timings for the worker and beat; each one a documented setting.
 WORKER_SETTINGS = {
@@ -55,50 +52,9 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Worker":
-        offset = self.log.stat().st_size if self.log.exists() else 0
-        schedule = self.log.with_suffix(".schedule")
-        command = [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "storefront",
-            "worker",
-            "-Q",
-            "default,sync,submit,poll",
-            "-c",
-            "2",
-            "-l",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-B",
-            "--scheduler",
-            "celery.beat:PersistentScheduler",
-            "-s",
-            str(schedule),
-        ]
-        with self.log.open("a") as out:
-            self.process = subprocess.Popen(  # noqa: S603
-                command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_for(
-            lambda: "ready." in self.log.read_text()[offset:] or self._died(),
-            timeout=60,
-            what="the Celery worker to start",
-        )
-        if self.process.poll() is not None:
-            raise RuntimeError(f"worker died on start:\n{self.log.read_text()[offset:]}")
+        command = celery_worker_command(concurrency=2, schedule=self.log.with_suffix(".schedule"))
+        self.process = start_logged_process(command, self.env, self.log, started="ready.")
         return self
-
-    def _died(self) -> bool:
-        return self.process is not None and self.process.poll() is not None
 
     def kill(self) -> None:
         """SIGKILL, as when a machine dies: no warm shutdown, no ack, no cleanup."""
@@ -106,21 +62,14 @@ class Worker:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()  # warm shutdown
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=15)
         if self.process:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
+            stop_process(self.process, grace=15)  # warm shutdown, then the group is killed
 
 
 @pytest.fixture(scope="module")
 def live_sandbox():
-    server = SandboxServer(token=SANDBOX_TOKEN, port=0, pending_seconds=0.2, complete_seconds=0.6)
-    server.start()
-    yield server
-    server.stop()
+    with SandboxServer(token=SANDBOX_TOKEN, port=0, pending_seconds=0.2, complete_seconds=0.6) as s:
+        yield s
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from orders import services
 from orders.diagram import mermaid
 from orders.models import TRANSITIONS, IllegalTransition, Order, OrderEvent
-from tests.factories import VariantFactory
+from tests.factories import OrderFactory
 
 S = Order.Status
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -19,17 +19,7 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 @pytest.fixture
 def order(db):
-    variant = VariantFactory()
-    return Order.objects.create(
-        variant=variant,
-        product_code=variant.product.code,
-        product_name=variant.product.name,
-        variant_code=variant.code,
-        variant_name=variant.name,
-        price=variant.sell_price,
-        cost=variant.cost_price,
-        data="123",
-    )
+    return OrderFactory()
 
 
 def test_the_table_names_every_status_once():

@@ -207,16 +207,20 @@ def test_refund_through_midtrans(midtrans_payment, mocked):
     assert Payment.objects.get().status == Payment.Status.REFUNDED
 
 
-def test_refund_the_method_does_not_allow_shows_refund_due(midtrans_payment, mocked):
-    payments.confirm_paid(payment=midtrans_payment)
+def refund_midtrans_refuses(payment: Payment, mocked) -> bool:
+    """Refunding a paid order that failed at isipay, with Midtrans refusing the refund (412)."""
+    payments.confirm_paid(payment=payment)
     mocked.post(
-        f"{CORE}/{midtrans_payment.reference}/refund",
+        f"{CORE}/{payment.reference}/refund",
         json={"status_code": "412", "status_message": "Merchant cannot modify the status"},
         status=412,
     )
-    order = midtrans_payment.order
-    Order.objects.filter(pk=order.pk).update(status=S.FAILED)
-    assert not services.refund_order(order_id=order.pk)
+    Order.objects.filter(pk=payment.order_id).update(status=S.FAILED)
+    return services.refund_order(order_id=payment.order_id)
+
+
+def test_refund_the_method_does_not_allow_shows_refund_due(midtrans_payment, mocked):
+    assert not refund_midtrans_refuses(midtrans_payment, mocked)
     assert Order.objects.get().status == S.FAILED
     assert Payment.objects.get().status == Payment.Status.REFUND_DUE
     assert Order.objects.get().events.filter(message__icontains="refund due").exists()
@@ -623,15 +627,7 @@ def test_a_refund_being_retried_says_do_nothing_until_midtrans_gives_up_then_ref
 
 def test_refund_due_order_says_what_midtrans_answered(midtrans_payment, mocked):
     """Refunds item 1: the order's refund-due text carries the provider's actual refusal."""
-    payments.confirm_paid(payment=midtrans_payment)
-    mocked.post(
-        f"{CORE}/{midtrans_payment.reference}/refund",
-        json={"status_code": "412", "status_message": "Merchant cannot modify the status"},
-        status=412,
-    )
-    order = midtrans_payment.order
-    Order.objects.filter(pk=order.pk).update(status=S.FAILED)
-    assert not services.refund_order(order_id=order.pk)
+    assert not refund_midtrans_refuses(midtrans_payment, mocked)
     reason = Order.objects.get().refund_due_reason
     assert "Merchant cannot modify the status" in reason and "by hand" in reason
 

@@ -64,50 +64,41 @@ def test_security_headers_on_every_page(client, game):
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", url
 
 
+def log_in(client, username: str, password: str, **request) -> int:
+    """The answer's status code to one admin login (REMOTE_ADDR=… in `request` for an address)."""
+    response = client.post(
+        reverse("admin:login"), {"username": username, "password": password}, **request
+    )
+    return response.status_code
+
+
 def test_repeated_failed_admin_logins_lock_the_ip_out(client, boss, settings):
     settings.RATELIMIT_ADMIN_LOGIN = "1000/h"
-    url = reverse("admin:login")
     # Each guess at another user name (one name guessed this often is locked by itself, below).
     for n in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = client.post(url, {"username": f"admin{n}", "password": "guess"})
-        assert response.status_code == 200  # the form again, with an error
-    assert client.post(url, {"username": "root", "password": "guess"}).status_code == 429
+        assert log_in(client, f"admin{n}", "guess") == 200  # the form again, with an error
+    assert log_in(client, "root", "guess") == 429
 
     # Locked out: even the right password does not get in from this address…
-    response = client.post(url, {"username": "boss", "password": PASSWORD})
-    assert response.status_code == 429
+    assert log_in(client, "boss", PASSWORD) == 429
     assert "_auth_user_id" not in client.session
     # …while the owner, from another address, still can.
-    response = client.post(
-        url, {"username": "boss", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
-    )
-    assert response.status_code == 302
+    assert log_in(client, "boss", PASSWORD, REMOTE_ADDR="198.51.100.7") == 302
 
 
 def test_guesses_at_one_user_name_from_many_ips_lock_that_name(client, boss, settings):
     """Issue 12 item 22: a botnet gets AXES_FAILURE_LIMIT guesses per name, not per address."""
     settings.RATELIMIT_ADMIN_LOGIN = "1000/h"
-    url = reverse("admin:login")
     for n in range(settings.AXES_FAILURE_LIMIT - 1):
-        response = client.post(
-            url, {"username": "boss", "password": f"guess-{n}"}, REMOTE_ADDR=f"198.51.100.{n + 1}"
-        )
-        assert response.status_code == 200
-    last = client.post(url, {"username": "boss", "password": "guess"}, REMOTE_ADDR="198.51.100.99")
-    assert last.status_code == 429
+        assert log_in(client, "boss", f"guess-{n}", REMOTE_ADDR=f"198.51.100.{n + 1}") == 200
+    assert log_in(client, "boss", "guess", REMOTE_ADDR="198.51.100.99") == 429
 
     # From yet another address, even the right password is refused for that name…
-    response = client.post(
-        url, {"username": "boss", "password": PASSWORD}, REMOTE_ADDR="192.0.2.200"
-    )
-    assert response.status_code == 429
+    assert log_in(client, "boss", PASSWORD, REMOTE_ADDR="192.0.2.200") == 429
     assert "_auth_user_id" not in client.session
     # …while another admin still logs in from there.
     UserFactory(username="deputy", password=PASSWORD, superuser=True)
-    response = client.post(
-        url, {"username": "deputy", "password": PASSWORD}, REMOTE_ADDR="192.0.2.200"
-    )
-    assert response.status_code == 302
+    assert log_in(client, "deputy", PASSWORD, REMOTE_ADDR="192.0.2.200") == 302
 
 
 def test_a_successful_login_resets_the_failure_count(client, boss, settings):
