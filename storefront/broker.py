@@ -12,11 +12,27 @@ instead of dying with FileNotFoundError.
 
 import os
 import uuid
+from pathlib import Path
 from time import monotonic
 
 from kombu.transport import filesystem
 from kombu.utils.encoding import str_to_bytes
 from kombu.utils.json import dumps
+
+
+def transport_options(folder: Path | str) -> dict:
+    """The transport's options for a broker kept in `folder` (settings, tests and the demo)."""
+    folder = Path(folder)
+    return {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+        # The transport polls the folder; at the default 1 s a worker at its prefetch limit
+        # takes about one message per second per process, and a paid order waits in line.
+        "polling_interval": 0.02,
+        "store_processed": False,
+    }
 
 
 class Channel(filesystem.Channel):

@@ -22,6 +22,7 @@ from isipay.sandbox import SandboxServer
 from orders import services
 from orders.models import Order
 from payments import services as payments
+from storefront.broker import transport_options
 from storefront.celery import app as celery_app
 
 from ..conftest import SANDBOX_TOKEN
@@ -95,14 +96,7 @@ def worker_env(django_db_setup, live_sandbox, tmp_path_factory):
         folder = tmp_path_factory.mktemp("broker")
         for sub in ("processed", "control"):
             (folder / sub).mkdir()
-        celery_app.conf.broker_transport_options = {
-            "data_folder_in": str(folder),
-            "data_folder_out": str(folder),
-            "processed_folder": str(folder / "processed"),
-            "control_folder": str(folder / "control"),
-            "store_processed": False,
-            "polling_interval": 0.02,
-        }
+        celery_app.conf.broker_transport_options = transport_options(folder)
         env["CELERY_BROKER_FOLDER"] = str(folder)
     # kombu pools connections by URL, not by folder: without a reset this module's messages
     # would go to the previous module's folder, where no worker listens any more.

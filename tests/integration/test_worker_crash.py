@@ -6,6 +6,7 @@ import kombu.pools
 import pytest
 
 from orders.models import Order
+from storefront.broker import transport_options
 from storefront.celery import app as celery_app
 from storefront.management.commands.run_demo import demo_timings
 
@@ -68,14 +69,7 @@ def unmade_broker_folder(worker_env, tmp_path):
     conf = celery_app.conf
     saved = (conf.broker_url, conf.broker_transport, conf.broker_transport_options)
     conf.broker_url, conf.broker_transport = "filesystem://", "storefront.broker:Transport"
-    conf.broker_transport_options = {
-        "data_folder_in": str(folder),
-        "data_folder_out": str(folder),
-        "processed_folder": str(folder / "processed"),
-        "control_folder": str(folder / "control"),
-        "polling_interval": 0.02,
-        "store_processed": False,
-    }
+    conf.broker_transport_options = transport_options(folder)
     forget_connections()
     yield folder
     conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved

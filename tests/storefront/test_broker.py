@@ -4,15 +4,11 @@ import logging
 
 from kombu import Connection
 
+from storefront.broker import transport_options
 
-def folders(tmp_path) -> dict[str, str]:
-    broker = tmp_path / "broker"
-    return {
-        "data_folder_in": str(broker),
-        "data_folder_out": str(broker),
-        "processed_folder": str(broker / "processed"),
-        "control_folder": str(broker / "control"),
-    }
+
+def folders(tmp_path) -> dict:
+    return transport_options(tmp_path / "broker")
 
 
 def test_filesystem_broker_starts_without_the_no_hostname_warning(tmp_path, caplog):
