@@ -1,8 +1,8 @@
 """Thin Celery wrappers: each calls one service, and is safe to run twice.
 
 Every task has an explicit name ("orders.…"): django-celery-beat stores it, and services
-schedule tasks by it (orders.services.transitions.schedule), so a module move breaks nothing.
-Tasks import services; services never import this module.
+queue tasks by it (storefront.celery.schedule, which imports this module by name when it
+queues), so a module move breaks nothing. Tasks import services, never the other way round.
 """
 
 from celery import shared_task

@@ -5,16 +5,21 @@ old automatic name would otherwise point at a task no worker knows.
 """
 
 from django.db import migrations
+from django.utils import timezone
 
 RENAMED = {"backoffice.tasks.record_balance_snapshot": "backoffice.record_balance_snapshot"}
 
 
 def rename(apps, schema_editor, *, backwards: bool = False) -> None:
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    PeriodicTasks = apps.get_model("django_celery_beat", "PeriodicTasks")
+    changed = 0
     for old, new in RENAMED.items():
         if backwards:
             old, new = new, old
-        PeriodicTask.objects.filter(task=old).update(task=new)
+        changed += PeriodicTask.objects.filter(task=old).update(task=new)
+    if changed:  # a running beat reloads its schedule when this row changes
+        PeriodicTasks.objects.update_or_create(ident=1, defaults={"last_update": timezone.now()})
 
 
 def rename_back(apps, schema_editor) -> None:

@@ -95,9 +95,7 @@ def test_resume_submissions_unpauses_and_resends_waiting_orders(
 
 def test_healthcheck_beat_follows_the_last_recorded_run():
     every = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.SECONDS)
-    task = PeriodicTask.objects.create(
-        name="poll", task="orders.tasks.poll_due_orders", interval=every
-    )
+    task = PeriodicTask.objects.create(name="poll", task="orders.poll_due_orders", interval=every)
     with pytest.raises(CommandError, match="not recorded"):
         run("healthcheck", "beat")
     PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=timezone.now() - timedelta(hours=1))
