@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -64,6 +65,10 @@ class WalletAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if sees_money(request.user) else [f for f in fields if f != "adjust_link"]
 
     @admin.display(description=gettext_lazy("balance"), ordering="balance")
     def balance_display(self, wallet):
@@ -172,7 +177,8 @@ class RefuseDeletingFundedUsers:
 
     def delete_queryset(self, request, queryset):
         try:
-            super().delete_queryset(request, queryset)
+            with transaction.atomic():  # the refusal undoes the whole bulk deletion
+                super().delete_queryset(request, queryset)
         except services.WalletNotEmpty as refusal:
             request._wallet_refused = True
             self.message_user(request, str(refusal), messages.ERROR)
