@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog import selectors as catalog_selectors
 from catalog import services as catalog_services
 from orders.models import SubmissionQueue
+from wallet import selectors as wallet_selectors
 
 from . import charts, selectors, services
 from .forms import PeriodForm
@@ -69,6 +70,8 @@ def dashboard(request):
         review=list(selectors.orders_to_review()),
         review_count=selectors.review_count(),
         syncs=list(catalog_selectors.recent_sync_runs(limit=5)),
+        wallets=wallet_selectors.totals(),
+        ledger_mismatches=wallet_selectors.ledger_mismatches().count(),
     )
 
 

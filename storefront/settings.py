@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "backoffice",
+    # After any app that registers the user admin (wallet/admin.py adds a deletion guard to it).
+    "wallet",
 ]
 
 MIDDLEWARE = [
