@@ -60,6 +60,9 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
+    # Not stored: True on the entry a service call returns when its cause was already applied.
+    repeated: bool = False
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "ledger entries"
