@@ -81,3 +81,18 @@ def _note(order_id: int, *, status: str, actor: str, message: str) -> None:
 
 def _seconds(name: str) -> timedelta:
     return timedelta(seconds=getattr(settings, name))
+
+
+def on_success(order_id: int) -> None:
+    """After an order's success commits: a logged-in customer's game account is saved
+    (accounts.services.remember_game_account). Its failure never undoes the success."""
+
+    def remember() -> None:
+        from accounts.services import remember_game_account
+
+        try:
+            remember_game_account(order_id=order_id)
+        except Exception:
+            logger.exception("order %s: saving the game account failed", order_id)
+
+    transaction.on_commit(remember)
