@@ -10,7 +10,9 @@ def make_customer(db):
     """A customer who signed up and confirmed their email."""
 
     def make(email="budi@example.com") -> User:
-        user = User.objects.create_user(username=email.split("@")[0], email=email, password=PASSWORD)
+        user = User.objects.create_user(
+            username=email.split("@")[0], email=email, password=PASSWORD
+        )
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
         return user
 

@@ -134,3 +134,17 @@ def test_failed_logins_are_rate_limited_per_address(settings, client, customer):
 def test_google_login_is_off_without_credentials(client):
     assert "google" not in client.get(reverse("account_login")).content.decode().lower()
     assert client.post("/accounts/google/login/").status_code == 404
+
+
+def test_google_login_is_on_with_credentials_and_goes_to_google(settings, client):
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "google": {
+            "APPS": [{"client_id": "gerai-test.apps.googleusercontent.com", "secret": "s"}],
+            "SCOPE": ["profile", "email"],
+        }
+    }
+    assert "/accounts/google/login/" in client.get(reverse("account_login")).content.decode()
+    response = client.post("/accounts/google/login/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://accounts.google.com/o/oauth2/")
+    assert "client_id=gerai-test.apps.googleusercontent.com" in response["Location"]
