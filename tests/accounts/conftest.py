@@ -2,7 +2,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 
-PASSWORD = "kata-sandi-yang-panjang-42"  # noqa: S105
+PASSWORD = "kata-sandi-yang-panjang-42"
 
 
 @pytest.fixture
