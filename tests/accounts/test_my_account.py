@@ -162,7 +162,7 @@ def test_reorder_from_history_and_saved_opens_the_game_page_filled(
         last_variant_code="MLBB_ID_85",
     )
     page = customer_client.get(reverse("accounts:home")).content.decode()
-    links = [l.replace("&amp;", "&") for l in re.findall(r'class="reorder" href="([^"]+)"', page)]
+    links = [u.replace("&amp;", "&") for u in re.findall(r'class="reorder" href="([^"]+)"', page)]
     assert len(links) == 2
     for link, user_id in zip(links, ("99988877", "55544433"), strict=True):
         game = customer_client.get(link)
