@@ -1,8 +1,10 @@
 """Sign-up, email confirmation, login, password reset, logout, Google, rate limits, lockout."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import responses
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core import mail
@@ -148,3 +150,27 @@ def test_google_login_is_on_with_credentials_and_goes_to_google(settings, client
     assert response.status_code == 302
     assert response["Location"].startswith("https://accounts.google.com/o/oauth2/")
     assert "client_id=gerai-test.apps.googleusercontent.com" in response["Location"]
+
+
+@responses.activate
+def test_a_google_login_signs_up_and_brings_that_emails_guest_orders(settings, client):
+    """The whole OAuth round trip with Google's endpoints mocked: no live call."""
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "google": {"APPS": [{"client_id": "gerai-test", "secret": "s"}], "SCOPE": ["email"]}
+    }
+    guest = OrderFactory(contact_email="gita@example.com")
+    responses.post(
+        "https://oauth2.googleapis.com/token",
+        json={"access_token": "token", "token_type": "Bearer", "expires_in": 3600},
+    )
+    responses.get(
+        "https://www.googleapis.com/oauth2/v2/userinfo",
+        json={"id": "1077", "email": "gita@example.com", "verified_email": True, "name": "Gita"},
+    )
+    to_google = client.post("/accounts/google/login/")["Location"]
+    state = parse_qs(urlsplit(to_google).query)["state"][0]
+    response = client.get("/accounts/google/login/callback/", {"code": "abc", "state": state})
+    assert response.status_code == 302
+    user = User.objects.get(email="gita@example.com")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert Order.objects.get(pk=guest.pk).customer == user
