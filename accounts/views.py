@@ -1,5 +1,6 @@
 """My account: order history, saved game accounts, profile. Never cached (private pages)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -53,14 +54,23 @@ def home(request):
 @login_required
 def profile(request):
     form = ProfileForm(request.POST)
+    response = redirect("accounts:home")
     if form.is_valid():
-        services.update_profile(user=request.user, **form.cleaned_data)
+        profile = services.update_profile(user=request.user, **form.cleaned_data)
         messages.success(request, _("Profile saved."))
+        # The shop speaks the preferred language from now on (the switch's own cookie).
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            profile.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
     else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-    return redirect("accounts:home")
+    return response
 
 
 @require_POST

@@ -139,6 +139,7 @@ def status_fragment(request, number: str):
         key=("order-status", number, version),
         timeout=600,
         status=_fragment_status,
+        same_for_users=True,  # no header, nothing of the visitor
     )
     if response.status_code == HTMX_STOP_POLLING:
         if request.htmx:

@@ -95,14 +95,16 @@ def render_cached(
     key: tuple,
     timeout: int = PAGE_TIMEOUT,
     status: Callable[[dict], int] | None = None,
+    same_for_users: bool = False,
 ) -> HttpResponse:
     """The page under `key`, rendered once per version. With `status`, the page's status code
     is worked out from its context when it is rendered, and kept with it.
 
     A logged-in customer's page (its header names their account) is rendered afresh, private,
-    and never stored: cached pages are only ever a guest's.
+    and never stored: cached pages are only ever a guest's. `same_for_users`: a fragment with
+    nothing of the visitor in it (no header), cached for everyone alike.
     """
-    if _logged_in(request):
+    if not same_for_users and _logged_in(request):
         values = context()
         html = render_to_string(template, values, request=request)
         response = HttpResponse(html, status=status(values) if status else 200)

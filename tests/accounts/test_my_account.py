@@ -112,6 +112,7 @@ def test_the_profile_saves_whatsapp_and_language(customer_client, customer):
     assert response.status_code == 302
     profile = Profile.objects.get(user=customer)
     assert (profile.whatsapp, profile.language) == ("+6281234567890", "en")
+    assert "My account" in customer_client.get(reverse("accounts:home")).content.decode()
     customer_client.post(reverse("accounts:profile"), {"whatsapp": "12", "language": "id"})
     assert Profile.objects.get(user=customer).whatsapp == "+6281234567890"  # refused
 
