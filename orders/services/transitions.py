@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -92,7 +92,7 @@ def on_success(order_id: int) -> None:
 
         try:
             remember_game_account(order_id=order_id)
-        except Exception:
+        except DatabaseError:
             logger.exception("order %s: saving the game account failed", order_id)
 
     transaction.on_commit(remember)
