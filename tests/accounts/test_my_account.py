@@ -175,3 +175,29 @@ def test_reorder_from_history_and_saved_opens_the_game_page_filled(
     # Nobody else ever gets that page from the cache.
     plain = Client().get(reverse("catalog:game", args=["mobile-legends"])).content.decode()
     assert "99988877" not in plain and "55544433" not in plain
+
+
+def test_a_success_seen_by_polling_saves_the_game_account(
+    customer, synced, isipay_client, sandbox, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from payments import services as payments
+
+    variant = Variant.objects.get(code="MLBB_ID_5")
+    order = order_services.create_order(
+        variant=variant,
+        account={"user_id": "123456789", "zone_id": "2345"},
+        contact_email=customer.email,
+        customer=customer,
+    )
+    with django_capture_on_commit_callbacks():
+        payments.confirm_paid(payment=payments.start_payment(order=order))
+    assert order_services.submit_order(order_id=order.pk, client=isipay_client) == "submitted"
+    sandbox.order(order.reference_number).created_at -= 10
+    Order.objects.filter(pk=order.pk).update(next_poll_at=timezone.now())
+    assert not SavedGameAccount.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert order_services.poll_due(client=isipay_client) == 1
+    saved = SavedGameAccount.objects.get()
+    assert (saved.user, saved.product, saved.times_bought) == (customer, variant.product, 1)
