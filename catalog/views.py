@@ -29,6 +29,8 @@ def game(request, slug: str):
     }
     # With it, the contact last typed at checkout in this browser (kept in its session only).
     contact = (request.session.get(CONTACT_SESSION_KEY) or {}) if prefill else {}
+    if prefill and request.user.is_authenticated and not contact.get("email"):
+        contact = {**contact, "email": request.user.email}
 
     def context() -> dict:
         product = selectors.product_for_sale(slug)

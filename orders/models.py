@@ -87,6 +87,14 @@ class Order(models.Model):
     data = models.CharField(max_length=300, help_text="The data string sent to isipay.")
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=20, blank=True)
+    # The logged-in customer who placed it, or whose verified email a guest order carried.
+    customer = models.ForeignKey(
+        "auth.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
     buyer_ip = models.GenericIPAddressField(null=True, blank=True)
     language = models.CharField(max_length=10, default="id")
 
@@ -126,6 +134,8 @@ class Order(models.Model):
                 fields=["next_submit_at"], name="order_waiting_submit", condition=Q(status="paid")
             ),
             models.Index(fields=["status", "created_at"], name="order_status_created"),
+            # A customer's history, newest first.
+            models.Index(fields=["customer", "created_at"], name="order_customer_created"),
         ]
 
     def __str__(self) -> str:

@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HTMX_STOP_POLLING
 from django_ratelimit.decorators import ratelimit
 
+from accounts import selectors as account_selectors
 from catalog import selectors as catalog_selectors
 from payments import PaymentError
 from payments import selectors as payment_selectors
@@ -53,6 +54,7 @@ def checkout(request, slug: str):
             buyer_ip=client_ip(request),
             payment_provider=form.cleaned_data["payment_method"],
             language=get_language() or settings.LANGUAGE_CODE,
+            customer=request.user if request.user.is_authenticated else None,
         )
     except services.NotForSale:
         messages.error(request, _("This item is not available any more. Choose another."))
@@ -104,7 +106,14 @@ def _account_specs(order: Order) -> list[dict]:
 @require_GET
 def detail(request, number: str):
     order = _order_or_404(number)
-    return render(request, "orders/detail.html", _order_context(order))
+    # A logged-in buyer's unpaid order whose player ID looks like a typo of one they bought for.
+    suggestion = account_selectors.typo_guard(order, request.user)
+    response = render(
+        request, "orders/detail.html", {**_order_context(order), "suggestion": suggestion}
+    )
+    if request.user.is_authenticated:
+        patch_cache_control(response, private=True)
+    return response
 
 
 def _fragment_status(context: dict) -> int:
@@ -130,6 +139,7 @@ def status_fragment(request, number: str):
         key=("order-status", number, version),
         timeout=600,
         status=_fragment_status,
+        same_for_users=True,  # no header, nothing of the visitor
     )
     if response.status_code == HTMX_STOP_POLLING:
         if request.htmx:

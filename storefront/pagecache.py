@@ -14,11 +14,12 @@ import uuid
 from collections.abc import Callable
 from time import monotonic
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 # Random per process (pages are cached per process): no text a supplier or a customer writes
 # into a page can ever match it and receive a visitor's token.
@@ -78,6 +79,14 @@ def page_key(key: tuple, language: str) -> str:
     return ":".join(str(part) for part in (*key, language))
 
 
+def _logged_in(request: HttpRequest) -> bool:
+    """Without a session cookie nobody is logged in, and the session is not even read."""
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return False
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
+
+
 def render_cached(
     request: HttpRequest,
     template: str,
@@ -86,9 +95,22 @@ def render_cached(
     key: tuple,
     timeout: int = PAGE_TIMEOUT,
     status: Callable[[dict], int] | None = None,
+    same_for_users: bool = False,
 ) -> HttpResponse:
     """The page under `key`, rendered once per version. With `status`, the page's status code
-    is worked out from its context when it is rendered, and kept with it."""
+    is worked out from its context when it is rendered, and kept with it.
+
+    A logged-in customer's page (its header names their account) is rendered afresh, private,
+    and never stored: cached pages are only ever a guest's. `same_for_users`: a fragment with
+    nothing of the visitor in it (no header), cached for everyone alike.
+    """
+    if not same_for_users and _logged_in(request):
+        values = context()
+        html = render_to_string(template, values, request=request)
+        response = HttpResponse(html, status=status(values) if status else 200)
+        patch_cache_control(response, private=True)
+        patch_vary_headers(response, ["Cookie"])
+        return response
     if request.COOKIES.get("messages"):
         values = context()
         html = render_to_string(template, values, request=request)

@@ -83,5 +83,8 @@ def axes_username(request: HttpRequest, credentials: dict | None = None) -> str 
     records the failure in a 255-character column: a longer guess failed there with a 500.
     """
     source = credentials if credentials else request.POST
-    username = source.get("username") if source else None
+    # The admin's form says "username"; customers log in by email (allauth: "email", "login").
+    username = (
+        (source.get("username") or source.get("email") or source.get("login")) if source else None
+    )
     return username[:150] if isinstance(username, str) else username

@@ -78,6 +78,12 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "backoffice",
+    # Customer accounts (django-allauth): email + password, Google when configured.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "accounts",
     # After any app that registers the user admin (wallet/admin.py adds a deletion guard to it).
     "wallet",
 ]
@@ -100,6 +106,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # A view over its rate limit answers 429 (storefront.security.ratelimited), not 403.
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks.
@@ -158,7 +165,8 @@ SERVE_MEDIA = env.str("SERVE_MEDIA", default="").strip().lower() not in ("false"
 
 # The shop's public address, for links in e-mails and payment pages (checked under Security).
 SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
-LOGIN_URL = "admin:login"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
 
 # --- Database ---------------------------------------------------------------------------------
 DATABASES = {
@@ -507,8 +515,11 @@ CONTENT_SECURITY_POLICY = {
 # AXES_COOLOFF_HOURS; a successful login resets the count. Failures are kept in the database
 # (admin → Axes). The admin login is also rate-limited per IP (RATELIMIT_ADMIN_LOGIN).
 AUTHENTICATION_BACKENDS = [
+    # First: it sees every login (admin's and customers'), and allauth passes the request.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Customers log in by email (allauth); no username is ever asked for.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = int(env_number("AXES_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = timedelta(hours=env_number("AXES_COOLOFF_HOURS", 1))
@@ -591,3 +602,44 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": BALANCE_SNAPSHOT_INTERVAL,
     },
 }
+
+# --- Customer accounts (django-allauth; accounts app) -------------------------------------------
+# Email + password only; a customer must confirm the address before logging in. Mails go out
+# through EMAIL_BACKEND (printed to the console in the demo).
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"  # kept on User, filled by allauth, never shown
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "Gerai: "
+# Failed customer logins per IP and per address (allauth's syntax); django-axes also locks out
+# after AXES_FAILURE_LIMIT failures, as on the admin's login.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env_or("RATELIMIT_CUSTOMER_LOGIN", "10/m/ip,5/5m/key"),
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+}
+# Google login appears only when both are set (console.cloud.google.com → OAuth client,
+# redirect URI SITE_URL/accounts/google/login/callback/).
+GOOGLE_CLIENT_ID = env_or("GOOGLE_CLIENT_ID", "")
+GOOGLE_CLIENT_SECRET = env_or("GOOGLE_CLIENT_SECRET", "")
+SOCIALACCOUNT_PROVIDERS = (
+    {
+        "google": {
+            "APPS": [{"client_id": GOOGLE_CLIENT_ID, "secret": GOOGLE_CLIENT_SECRET, "key": ""}],
+            "SCOPE": ["profile", "email"],
+            "AUTH_PARAMS": {"access_type": "online"},
+        }
+    }
+    if GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET
+    else {}
+)
+# Google has verified the address: no second confirmation mail.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"

@@ -18,6 +18,9 @@ urlpatterns = [
     # the language, and a page without a token is the same for every visitor, so it is
     # served from the page cache as it is.
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
+    # Customer sign-up, login, email confirmation, password reset (django-allauth).
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("", include("payments.urls")),

@@ -29,8 +29,11 @@ def create_order(
     buyer_ip: str | None = None,
     payment_provider: str = "sandbox",
     language: str = "id",
+    customer=None,
 ) -> Order:
-    """An order awaiting payment, with price, cost and names copied from the catalog now."""
+    """An order awaiting payment, with price, cost and names copied from the catalog now.
+
+    `customer`: the logged-in User placing it (None for a guest)."""
     product = variant.product
     if not (variant.is_for_sale and product.is_for_sale):
         raise NotForSale(variant.code)
@@ -50,6 +53,7 @@ def create_order(
             buyer_ip=buyer_ip,
             payment_provider=payment_provider,
             language=language,
+            customer=customer,
         )
         OrderEvent.objects.create(
             order=order, to_status=S.AWAITING_PAYMENT, actor="customer", message="Order placed."

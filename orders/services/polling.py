@@ -21,7 +21,7 @@ from .. import notifications
 from ..models import Order
 from .refunds import refund_order
 from .review import _to_review
-from .transitions import _seconds, _transition, schedule
+from .transitions import _seconds, _transition, on_success, schedule
 
 logger = logging.getLogger(__name__)
 S = Order.Status
@@ -118,6 +118,7 @@ def poll_order(*, order_id: int, client: isipay.IsipayClient) -> PollOutcome:
         ):
             if succeeded:
                 notifications.on_commit_notify(order.pk, "success")
+                on_success(order.pk)
             else:
                 refund_order(order_id=order.pk)
         return PollOutcome.SUCCESS if succeeded else PollOutcome.FAILED

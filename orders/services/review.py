@@ -5,7 +5,7 @@ from django.utils import timezone
 from .. import notifications
 from ..models import Order
 from .refunds import refund_order
-from .transitions import _note, _transition
+from .transitions import _note, _transition, on_success
 
 S = Order.Status
 
@@ -35,6 +35,7 @@ def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bo
     )
     if moved and success:
         notifications.on_commit_notify(order_id, "success")
+        on_success(order_id)
     elif moved:
         refund_order(order_id=order_id, actor=actor)
     return moved

@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -81,3 +81,18 @@ def _note(order_id: int, *, status: str, actor: str, message: str) -> None:
 
 def _seconds(name: str) -> timedelta:
     return timedelta(seconds=getattr(settings, name))
+
+
+def on_success(order_id: int) -> None:
+    """After an order's success commits: a logged-in customer's game account is saved
+    (accounts.services.remember_game_account). Its failure never undoes the success."""
+
+    def remember() -> None:
+        from accounts.services import remember_game_account
+
+        try:
+            remember_game_account(order_id=order_id)
+        except DatabaseError:
+            logger.exception("order %s: saving the game account failed", order_id)
+
+    transaction.on_commit(remember)

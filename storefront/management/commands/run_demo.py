@@ -48,6 +48,7 @@ class Command(BaseCommand):
 
         call_command("sync_catalog", stdout=self.stdout, stderr=self.stderr)
         call_command("ensure_admin", stdout=self.stdout)
+        call_command("ensure_demo_customer", stdout=self.stdout)
 
         self._start("web", [*MANAGE, "runserver", "--noreload", addr])
         self._start(
@@ -58,7 +59,8 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nGerai is running: shop http://{addr}/  "
-                f"admin http://{addr}/{settings.ADMIN_URL}\n"
+                f"admin http://{addr}/{settings.ADMIN_URL}  "
+                f"customer login http://{addr}/accounts/login/\n"
                 "Press Ctrl-C to stop everything.\n"
             )
         )

@@ -1,0 +1,90 @@
+"""Writes for customer accounts: profiles, saved game accounts, guest orders attached."""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from orders.models import Order
+
+from .models import Profile, SavedGameAccount
+
+logger = logging.getLogger(__name__)
+
+
+def account_key(account: dict) -> str:
+    """The game account's fields as one string, the same for the same fields in any order."""
+    return "&".join(f"{name}={str(value).strip()}" for name, value in sorted(account.items()))[:400]
+
+
+def ensure_profile(user) -> Profile:
+    return Profile.objects.get_or_create(user=user)[0]
+
+
+def update_profile(*, user, whatsapp: str, language: str) -> Profile:
+    profile = ensure_profile(user)
+    Profile.objects.filter(pk=profile.pk).update(whatsapp=whatsapp, language=language)
+    profile.refresh_from_db()
+    return profile
+
+
+def attach_guest_orders(*, user, email: str) -> int:
+    """Guest orders placed with this (now verified) email become the customer's; how many."""
+    if not email:
+        return 0
+    attached = Order.objects.filter(customer__isnull=True, contact_email__iexact=email).update(
+        customer=user
+    )
+    if attached:
+        logger.info("attached %s guest orders to customer %s", attached, user.pk)
+    return attached
+
+
+def remember_game_account(*, order_id: int) -> SavedGameAccount | None:
+    """After a customer's order succeeds: its game account is saved (or counted once more).
+
+    Called after the success commits (orders.services.transitions.on_success); an order of a
+    guest, or with no account fields, saves nothing.
+    """
+    order = (
+        Order.objects.select_related("variant__product")
+        .filter(pk=order_id, status=Order.Status.SUCCESS, customer__isnull=False)
+        .first()
+    )
+    if order is None or order.customer_id is None or not order.account:
+        return None
+    key = account_key(order.account)
+    product = order.variant.product
+    now = timezone.now()
+    rows = SavedGameAccount.objects.filter(
+        user_id=order.customer_id, product=product, account_key=key
+    )
+    if rows.update(
+        times_bought=F("times_bought") + 1, last_used=now, last_variant_code=order.variant_code
+    ):
+        return rows.first()
+    try:
+        with transaction.atomic():
+            return SavedGameAccount.objects.create(
+                user_id=order.customer_id,
+                product=product,
+                account=order.account,
+                account_key=key,
+                last_variant_code=order.variant_code,
+                times_bought=1,
+                last_used=now,
+            )
+    except IntegrityError:  # saved by a concurrent success a moment ago
+        rows.update(times_bought=F("times_bought") + 1, last_used=now)
+        return rows.first()
+
+
+def rename_game_account(*, user, saved_id: int, label: str) -> bool:
+    return bool(
+        SavedGameAccount.objects.filter(pk=saved_id, user=user).update(label=label.strip()[:60])
+    )
+
+
+def delete_game_account(*, user, saved_id: int) -> bool:
+    return SavedGameAccount.objects.filter(pk=saved_id, user=user).delete()[0] > 0
