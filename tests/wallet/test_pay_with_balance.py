@@ -51,7 +51,7 @@ def test_pay_with_balance_pays_at_once_and_submits(
     client = logged_in(customer)
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert reverse("orders:pay_balance", args=[order.number]) in page
-    assert "Rp 50.000" in page
+    assert "Bayar dengan saldo (Rp 50.000)" in page
     with django_capture_on_commit_callbacks() as callbacks:
         response = pay_balance(client, order)
     assert response.status_code == 302
@@ -78,7 +78,7 @@ def test_insufficient_balance_says_so_and_changes_nothing(customer, customer_ord
     client = logged_in(customer)
     response = pay_balance(client, order)
     page = client.get(response["Location"]).content.decode()
-    assert "saldo" in page.lower() or "balance" in page.lower()
+    assert "Saldo tidak cukup untuk membayar pesanan ini." in page
     assert 'class="message error"' in page
     order.refresh_from_db()
     assert order.status == S.AWAITING_PAYMENT and order.payment_reference == ""
