@@ -39,7 +39,11 @@ def game(request, slug: str):
         return {
             "product": product,
             "variants": selectors.variants_for_sale(product),
-            "form": CheckoutForm(product=product, initial=_initial(product, prefill, contact)),
+            "form": CheckoutForm(
+                product=product,
+                initial=_initial(product, prefill, contact),
+                user=request.user,  # a logged-in customer may pay with their balance
+            ),
         }
 
     if prefill:  # a page showing what one visitor asked for is never cached for others

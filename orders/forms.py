@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog import selectors
 from catalog.account_fields import clean_values
 from catalog.models import Product, Variant
-from payments.providers import enabled_providers
+from payments.providers import WalletProvider, enabled_providers
 
 PHONE_REGION = "ID"
 
@@ -70,11 +70,13 @@ class CheckoutForm(forms.Form):
     whatsapp = forms.CharField(label=_("WhatsApp number (optional)"), max_length=24, required=False)
     payment_method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
 
-    def __init__(self, *args, product: Product, **kwargs) -> None:
+    def __init__(self, *args, product: Product, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.product = product
         self.account_fields = product.account_fields
         providers = enabled_providers()
+        if user is not None and user.is_authenticated:
+            providers.append(WalletProvider())  # a logged-in customer's balance; never a guest
         self.fields["payment_method"].choices = [(p.name, p.label) for p in providers]
         self.fields["payment_method"].initial = providers[0].name
         for spec in self.account_fields:

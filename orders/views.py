@@ -5,7 +5,7 @@ import contextlib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
@@ -21,6 +21,8 @@ from payments import selectors as payment_selectors
 from payments import services as payments
 from storefront.pagecache import render_cached
 from storefront.security import client_ip
+from wallet import selectors as wallet_selectors
+from wallet.services import InsufficientBalance
 
 from . import selectors, services
 from .cache import order_version
@@ -40,7 +42,7 @@ def checkout(request, slug: str):
         raise Http404("No such game")
     if getattr(request, "limited", False):
         return too_many(request)
-    form = CheckoutForm(request.POST, product=product)
+    form = CheckoutForm(request.POST, product=product, user=request.user)
     if not form.is_valid():
         variants = list(catalog_selectors.variants_for_sale(product))
         context = {"product": product, "variants": variants, "form": form}
@@ -108,9 +110,14 @@ def detail(request, number: str):
     order = _order_or_404(number)
     # A logged-in buyer's unpaid order whose player ID looks like a typo of one they bought for.
     suggestion = account_selectors.typo_guard(order, request.user)
-    response = render(
-        request, "orders/detail.html", {**_order_context(order), "suggestion": suggestion}
-    )
+    context = {**_order_context(order), "suggestion": suggestion, "wallet_balance": None}
+    if (
+        order.status == Order.Status.AWAITING_PAYMENT
+        and request.user.is_authenticated
+        and order.customer_id == request.user.pk
+    ):
+        context["wallet_balance"] = wallet_selectors.balance_of(request.user)
+    response = render(request, "orders/detail.html", context)
     if request.user.is_authenticated:
         patch_cache_control(response, private=True)
     return response
@@ -165,6 +172,24 @@ def pay(request, number: str):
         messages.error(request, _("The payment service is not answering. Please try again."))
         return redirect("orders:detail", number=number)
     return redirect(payment.redirect_url)
+
+
+@require_POST
+def pay_with_balance(request, number: str):
+    """Pay at once from the customer's balance; only the order's own customer may."""
+    order = _order_or_404(number)
+    try:
+        paid = payments.pay_with_wallet(order_id=order.pk, user=request.user)
+    except payments.NotYourOrder:
+        return HttpResponseForbidden(_("Only the customer who placed this order can pay it."))
+    except InsufficientBalance as exc:
+        messages.error(request, _("Not enough balance to pay this order. %(why)s") % {"why": exc})
+        return redirect("orders:detail", number=number)
+    if paid:
+        messages.success(request, _("Paid with your balance."))
+    else:
+        messages.info(request, _("This order is already paid or closed."))
+    return redirect("orders:detail", number=number)
 
 
 @require_http_methods(["GET", "POST"])

@@ -309,12 +309,83 @@ def parse_amount(value) -> int | None:
     return int(amount) if amount == amount.to_integral_value() else None
 
 
+class WalletProvider:
+    """The customer's own balance (wallet app): no gateway, no real money moves.
+
+    Never listed in PAYMENT_PROVIDERS and never part of the TEST MODE / production checks: it
+    is offered at checkout to a logged-in customer only, and paid at once on the order summary
+    (payments.services.pay_with_wallet). Its refund credits the balance back at once, once.
+    """
+
+    name = "wallet"
+    label = "Saldo akun (account balance)"
+
+    def start(
+        self,
+        *,
+        reference: str,
+        amount: int,
+        item: str,
+        finish_url: str,
+        opened_at: datetime | None = None,
+    ) -> Started:
+        raise PaymentRefused("pay with the balance on the order summary")
+
+    @staticmethod
+    def _refund_entry(reference: str):
+        from wallet.models import LedgerEntry
+
+        from .models import Payment
+
+        number = Payment.objects.values_list("order__number", flat=True).get(reference=reference)
+        cause = wallet_refund_cause(number)
+        return LedgerEntry.objects.filter(kind=LedgerEntry.Kind.REFUND, cause=cause).first()
+
+    def status(self, *, reference: str) -> RemoteStatus:
+        if self._refund_entry(reference) is not None:
+            return RemoteStatus(state="refunded", amount=None, raw_status="refunded")
+        return RemoteStatus(state="paid", amount=None, raw_status="paid")
+
+    def cancel(self, *, reference: str) -> None:
+        return None
+
+    def refund(self, *, reference: str, amount: int, reason: str) -> Refunded:
+        from wallet import services as wallet_services
+        from wallet.models import LedgerEntry
+
+        from .models import Payment
+
+        payment = Payment.objects.select_related("order__customer").get(reference=reference)
+        customer = payment.order.customer
+        if customer is None:
+            return Refunded(ok=False, message="the order has no customer account to credit")
+        entry = wallet_services.credit(
+            user=customer,
+            amount=amount,
+            kind=LedgerEntry.Kind.REFUND,
+            cause=wallet_refund_cause(payment.order.number),
+            note=reason,
+            actor="wallet refund",
+        )
+        return Refunded(ok=True, reference=f"ledger:{entry.pk}")
+
+
+def wallet_purchase_cause(number: str) -> str:
+    return f"order:{number}:purchase"
+
+
+def wallet_refund_cause(number: str) -> str:
+    return f"order:{number}:refund"
+
+
 PROVIDERS = {"sandbox": SandboxProvider, "midtrans": MidtransProvider}
+# Not a real-money provider: never in PAYMENT_PROVIDERS, so never in the settings checks.
+INTERNAL_PROVIDERS = {"wallet": WalletProvider}
 
 
 def get_provider(name: str) -> Provider:
     try:
-        return PROVIDERS[name]()
+        return (PROVIDERS | INTERNAL_PROVIDERS)[name]()
     except KeyError:
         raise ValueError(f"unknown payment provider {name!r}") from None
 

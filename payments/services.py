@@ -19,7 +19,14 @@ from orders.models import Order
 
 from .errors import PaymentError, PaymentRefused, PaymentUnavailable
 from .models import Payment
-from .providers import RemoteStatus, get_provider, parse_amount, refund_key, signature_is_valid
+from .providers import (
+    RemoteStatus,
+    get_provider,
+    parse_amount,
+    refund_key,
+    signature_is_valid,
+    wallet_purchase_cause,
+)
 
 logger = logging.getLogger(__name__)
 P = Payment.Status
@@ -83,6 +90,47 @@ def start_payment(*, order: Order) -> Payment:
         redirect_url=started.redirect_url,
         provider_token=started.token,
     )
+
+
+class NotYourOrder(Exception):
+    """Only the order's own customer may pay it with their balance."""
+
+
+def pay_with_wallet(*, order_id: int, user) -> bool:
+    """Pay an order at once from its customer's balance; True when this call paid it.
+
+    ONE transaction: the debit (once per order), a paid Payment and orders' mark_paid, so a
+    failure anywhere leaves nothing half done. The order row is locked first: a repeated POST
+    waits, then finds the order paid and does nothing. Raises NotYourOrder, and
+    wallet.services.InsufficientBalance (nothing changed).
+    """
+    from wallet import services as wallet_services
+    from wallet.models import LedgerEntry
+
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.customer_id is None or order.customer_id != getattr(user, "pk", None):
+            raise NotYourOrder(order.number)
+        if order.status != Order.Status.AWAITING_PAYMENT:
+            return False
+        reference = f"{order.number}-wallet"
+        wallet_services.debit(
+            user=user,
+            amount=order.price,
+            kind=LedgerEntry.Kind.PURCHASE,
+            cause=wallet_purchase_cause(order.number),
+            note=f"{order.product_name} {order.variant_name}"[:500],
+            actor=f"customer {user.pk}",
+        )
+        Payment.objects.create(
+            order=order, provider="wallet", status=P.PAID, amount=order.price, reference=reference
+        )
+        Order.objects.filter(pk=order.pk).update(payment_provider="wallet")
+        if not order_services.mark_paid(
+            order_id=order.pk, payment_reference=reference, actor="wallet"
+        ):
+            raise RuntimeError(f"order {order.number} could not be marked paid")  # undoes it all
+    return True
 
 
 def confirm_paid(*, payment: Payment, actor: str = "payment") -> bool:
