@@ -5,25 +5,15 @@ from django.db.models import F, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext_lazy as _
 
+from storefront.readonly_admin import ReadOnlyAdminMixin
 from storefront.templatetags.money import rupiah
 
 from . import services
 from .models import BalanceDeposit, BalanceSnapshot, HistoricalMarkupRule
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(BalanceSnapshot)
-class BalanceSnapshotAdmin(ReadOnlyAdmin):
+class BalanceSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Recorded by beat (and "Record the balance now" on the reconciliation page)."""
 
     list_display = ("taken_at", "balance_display", "change_display")
@@ -70,7 +60,7 @@ class BalanceDepositAdmin(admin.ModelAdmin):
 
 
 @admin.register(HistoricalMarkupRule)
-class MarkupChangeAdmin(ReadOnlyAdmin):
+class MarkupChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every change to a markup rule: who, when, and the numbers after it."""
 
     list_display = (

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backoffice.permissions import sees_money
+from storefront.readonly_admin import ReadOnlyAdminMixin
 from storefront.templatetags.money import rupiah
 
 from . import services
@@ -27,7 +28,7 @@ from .models import LedgerEntry, Wallet
 ENTRY_FIELDS = ("created_at", "kind", "amount", "balance_after", "cause", "note", "actor")
 
 
-class LedgerEntryInline(admin.TabularInline):
+class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LedgerEntry
     fields = ENTRY_FIELDS
     readonly_fields = ENTRY_FIELDS
@@ -36,18 +37,9 @@ class LedgerEntryInline(admin.TabularInline):
     can_delete = False
     show_change_link = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Wallet)
-class WalletAdmin(admin.ModelAdmin):
+class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("user", "balance_display", "updated_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__email")
@@ -56,15 +48,6 @@ class WalletAdmin(admin.ModelAdmin):
     inlines = [LedgerEntryInline]
     ordering = ("-updated_at",)
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -134,7 +117,7 @@ class WalletAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "wallet", "kind", "amount", "balance_after", "cause", "actor")
     list_filter = ("kind",)
     list_select_related = ("wallet__user",)
@@ -143,15 +126,6 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     readonly_fields = fields
     date_hierarchy = "created_at"
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- users: no deleting one who still has a balance -------------------------------------------
