@@ -125,9 +125,11 @@ def pay_with_wallet(*, order_id: int, user) -> bool:
         Payment.objects.create(
             order=order, provider="wallet", status=P.PAID, amount=order.price, reference=reference
         )
-        Order.objects.filter(pk=order.pk).update(payment_provider="wallet")
         if not order_services.mark_paid(
-            order_id=order.pk, payment_reference=reference, actor="wallet"
+            order_id=order.pk,
+            payment_reference=reference,
+            actor="wallet",
+            payment_provider="wallet",
         ):
             raise RuntimeError(f"order {order.number} could not be marked paid")  # undoes it all
     return True

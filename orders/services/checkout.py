@@ -2,6 +2,7 @@
 a payment that comes too late is noted."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -61,8 +62,19 @@ def create_order(
     return order
 
 
-def mark_paid(*, order_id: int, payment_reference: str = "", actor: str = "payment") -> bool:
+def mark_paid(
+    *,
+    order_id: int,
+    payment_reference: str = "",
+    actor: str = "payment",
+    payment_provider: str | None = None,
+) -> bool:
+    """Paid: on to submission. `payment_provider` when it was paid another way than chosen at
+    checkout (the customer's balance), recorded in the same conditional update."""
     now = timezone.now()
+    paid_with: dict[str, Any] = (
+        {} if payment_provider is None else {"payment_provider": payment_provider}
+    )
     moved = _transition(
         order_id,
         from_=S.AWAITING_PAYMENT,
@@ -72,6 +84,7 @@ def mark_paid(*, order_id: int, payment_reference: str = "", actor: str = "payme
         paid_at=now,
         next_submit_at=now,
         payment_reference=payment_reference,
+        **paid_with,
     )
     if moved:
         schedule("orders.submit_order", order_id)
