@@ -25,7 +25,7 @@ _KEYWORDS: tuple[tuple[Category, tuple[str, ...]], ...] = (
         Category.EWALLET,
         (
             "dana", "ovo", "gopay", "go-pay", "shopeepay", "shopee pay", "linkaja", "pulsa",
-            "paket data", "telkomsel", "indosat", "xl", "axis", "tri", "smartfren", "e-wallet",
+            "paket data", "telkomsel", "indosat", "xl", "smartfren", "e-wallet",
             "ewallet", "token pln", "pln",
         ),
     ),

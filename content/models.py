@@ -52,7 +52,7 @@ class Banner(Scheduled):
         blank=True,
         help_text=_("Where a tap leads, e.g. /games/mobile-legends/ or a full address."),
     )
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=10)
+    sort_order = models.PositiveSmallIntegerField(_("position"), default=10)
 
     class Meta:
         ordering = ["sort_order", "pk"]
@@ -130,7 +130,7 @@ class FaqEntry(models.Model):
     question_en = models.CharField(_("question (English)"), max_length=200, blank=True)
     answer = models.TextField(_("answer (Indonesian)"))
     answer_en = models.TextField(_("answer (English)"), blank=True)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=10)
+    sort_order = models.PositiveSmallIntegerField(_("position"), default=10)
     is_active = models.BooleanField(_("shown"), default=True)
 
     class Meta:
