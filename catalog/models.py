@@ -100,7 +100,7 @@ class Product(ForSale, models.Model):
         _("page title for search engines"),
         max_length=70,
         blank=True,
-        help_text=_("Empty: \"Top up <game> murah\"."),
+        help_text=_('Empty: "Top up <game> murah".'),
     )
     meta_description = models.CharField(
         _("meta description"),

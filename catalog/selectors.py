@@ -27,7 +27,9 @@ def products_for_sale(*, search: str = "") -> QuerySet[Product]:
         .annotate(
             lowest_price=Min("variants__sell_price", filter=for_sale("variants__")),
             # Kept by the game status task (gamestatus.services.refresh), never counted here.
-            recent_sales=Coalesce("live_status__recent_sales", Value(0), output_field=IntegerField()),
+            recent_sales=Coalesce(
+                "live_status__recent_sales", Value(0), output_field=IntegerField()
+            ),
         )
         .order_by("sort_order", "display_name", "name")
     )
@@ -62,12 +64,18 @@ def home_shelves(products: list[Product]) -> HomeShelves:
     """The home page's sections from the games for sale (products_for_sale, in the owner's
     order): Popular (pinned games in pin order, then the best sellers of the last days, then
     the owner's order, POPULAR_GAMES at most) and one shelf per category that has games."""
-    pinned = sorted((p for p in products if p.pin_order is not None), key=lambda p: p.pin_order)
-    selling = sorted(
-        (p for p in products if p.pin_order is None and p.recent_sales),
-        key=lambda p: -p.recent_sales,  # sorted() is stable: ties keep the owner's order
+
+    def sales(product: Product) -> int:
+        return getattr(product, "recent_sales", 0)  # annotated by products_for_sale
+
+    pinned = sorted(
+        (p for p in products if p.pin_order is not None), key=lambda p: p.pin_order or 0
     )
-    rest = [p for p in products if p.pin_order is None and not p.recent_sales]
+    selling = sorted(
+        (p for p in products if p.pin_order is None and sales(p)),
+        key=lambda p: -sales(p),  # sorted() is stable: ties keep the owner's order
+    )
+    rest = [p for p in products if p.pin_order is None and not sales(p)]
     popular = [*pinned, *selling, *rest][: settings.POPULAR_GAMES]
     shelves: dict[Category, list[Product]] = {category: [] for category in Category}
     for product in products:

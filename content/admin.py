@@ -20,7 +20,16 @@ class BannerAdmin(ScheduledAdmin):
     list_display = ("thumb", "title", "link", "starts_at", "ends_at", "is_active", "sort_order")
     list_display_links = ("thumb", "title")
     list_editable = ("is_active", "sort_order")
-    fields = ("title", "title_en", "image", "link", "sort_order", "is_active", "starts_at", "ends_at")
+    fields = (
+        "title",
+        "title_en",
+        "image",
+        "link",
+        "sort_order",
+        "is_active",
+        "starts_at",
+        "ends_at",
+    )
 
     @admin.display(description=_("image"))
     def thumb(self, obj):

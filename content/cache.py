@@ -15,7 +15,8 @@ SCHEDULE_STEP = 60
 
 
 def content_version() -> str:
-    return f"{current_version(VERSION_KEY, reuse_for=REUSE_SECONDS)}.{int(time.time()) // SCHEDULE_STEP}"
+    version = current_version(VERSION_KEY, reuse_for=REUSE_SECONDS)
+    return f"{version}.{int(time.time()) // SCHEDULE_STEP}"
 
 
 def bump_content_version() -> None:

@@ -229,11 +229,11 @@ PAGES = {
     "contact": (
         "Hubungi kami",
         "Contact us",
-        "Ada masalah dengan pesanan? Buka halaman pesanan kamu dan pilih \"Ada masalah dengan "
-        "pesanan ini?\": pesan kamu langsung masuk ke tim dukungan bersama pesanannya.\n\n"
+        'Ada masalah dengan pesanan? Buka halaman pesanan kamu dan pilih "Ada masalah dengan '
+        'pesanan ini?": pesan kamu langsung masuk ke tim dukungan bersama pesanannya.\n\n'
         "Email: halo@gerai.example\nJam layanan: setiap hari 08.00–22.00 WIB.",
-        "A problem with an order? Open your order page and choose \"A problem with this order? "
-        "Tell us.\": your message goes straight to our support team with the order.\n\n"
+        'A problem with an order? Open your order page and choose "A problem with this order? '
+        'Tell us.": your message goes straight to our support team with the order.\n\n'
         "Email: halo@gerai.example\nHours: every day 08:00–22:00 (WIB).",
     ),
 }

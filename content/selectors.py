@@ -11,9 +11,7 @@ def banners_showing() -> list[Banner]:
 
 def announcement_showing() -> Announcement | None:
     """The newest announcement shown now (one bar at a time)."""
-    return (
-        Announcement.showing().order_by(F("starts_at").desc(nulls_last=True), "-pk").first()
-    )
+    return Announcement.showing().order_by(F("starts_at").desc(nulls_last=True), "-pk").first()
 
 
 def page(slug: str) -> Page | None:

@@ -42,7 +42,9 @@ def page(request, slug: str):
             raise Http404("Page not written yet")
         return {"page": found}
 
-    return render_cached(request, "content/page.html", context, key=("page", slug, content_version()))
+    return render_cached(
+        request, "content/page.html", context, key=("page", slug, content_version())
+    )
 
 
 @require_GET

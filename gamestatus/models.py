@@ -49,7 +49,7 @@ class GameStatus(models.Model):
         _("note for customers"),
         max_length=200,
         blank=True,
-        help_text=_("Shown with the badge, e.g. \"Server maintenance until 15:00\"."),
+        help_text=_('Shown with the badge, e.g. "Server maintenance until 15:00".'),
     )
     computed_at = models.DateTimeField(_("measured at"), default=timezone.now)
 

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -84,15 +85,17 @@ def _recent_orders(now: datetime) -> dict[int, list[dict]]:
     """Each game's last GAME_STATUS_WINDOW_ORDERS paid orders within the window, newest first."""
     since = now - timedelta(hours=settings.GAME_STATUS_WINDOW_HOURS)
     rows = (
-        Order.objects.filter(paid_at__gte=since, status__in=(*DELIVERED, *NOT_DELIVERED, *IN_FLIGHT))
+        Order.objects.filter(
+            paid_at__gte=since, status__in=(*DELIVERED, *NOT_DELIVERED, *IN_FLIGHT)
+        )
         .order_by("-paid_at")
         .values("variant__product_id", "status", "paid_at", "completed_at")
     )
-    per_game: dict[int, list[dict]] = defaultdict(list)
+    per_game: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows.iterator(chunk_size=2000):
         orders = per_game[row["variant__product_id"]]
         if len(orders) < settings.GAME_STATUS_WINDOW_ORDERS:
-            orders.append(row)
+            orders.append(dict(row))
     return per_game
 
 
@@ -111,9 +114,9 @@ def _sales(now: datetime) -> dict[int, int]:
 
 
 def _popular_order(rows) -> list[int]:
-    return [
-        row.product_id for row in sorted(rows, key=lambda r: (-r.recent_sales, r.product_id))
-    ][: settings.POPULAR_GAMES]
+    return [row.product_id for row in sorted(rows, key=lambda r: (-r.recent_sales, r.product_id))][
+        : settings.POPULAR_GAMES
+    ]
 
 
 def refresh(*, now: datetime | None = None) -> int:

@@ -168,7 +168,10 @@ def _cell(value):
 
 def account_lines(order: Order) -> list[tuple[str, str]]:
     """The game account as the customer typed it, with the game's own field labels."""
-    labels = {spec["name"]: spec.get("label", spec["name"]) for spec in order.variant.product.account_fields}
+    labels = {
+        spec["name"]: spec.get("label", spec["name"])
+        for spec in order.variant.product.account_fields
+    }
     return [(labels.get(name, name), value) for name, value in order.account.items()]
 
 

@@ -34,6 +34,8 @@ def complaint(request, number: str):
             )
             return redirect("orders:detail", number=order.number)
         status = 400
-    response = render(request, "support/complaint.html", {"order": order, "form": form}, status=status)
+    response = render(
+        request, "support/complaint.html", {"order": order, "form": form}, status=status
+    )
     patch_cache_control(response, private=True)
     return response

@@ -52,9 +52,9 @@ def game_description(product, lowest_price) -> str:
     if product.meta_description:
         return product.meta_description
     if lowest_price is None:
-        return _("Top up %(game)s at Gerai: enter your ID, pay, and the item arrives by itself.") % {
-            "game": product.title
-        }
+        return _(
+            "Top up %(game)s at Gerai: enter your ID, pay, and the item arrives by itself."
+        ) % {"game": product.title}
     return _(
         "Top up %(game)s cheaply at Gerai, from %(price)s. Enter your ID, pay, and the item "
         "arrives by itself within minutes."

@@ -28,7 +28,8 @@ sudah digunakan" (a rejected order does not use up its reference).
 
 Faults are injected per path prefix with `inject()`: drop, http500/http502 (any httpNNN),
 garbage, slow, error200. `set_delivery_seconds(product, seconds)` makes one game's new orders
-take longer to become final (a supplier slow on one game), without touching the others. Framework-free on purpose: no Django anywhere in isipay/.
+take longer to become final (a supplier slow on one game), without touching the others.
+Framework-free on purpose: no Django anywhere in isipay/.
 """
 
 import copy

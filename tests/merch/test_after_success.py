@@ -131,4 +131,3 @@ def test_support_sees_the_complaint_on_the_order_in_admin(admin_client, delivere
     assert "Belum masuk, tolong cek." in page.content.decode()
     listing = admin_client.get(reverse("admin:support_ordernote_changelist"), {"open": "yes"})
     assert "Belum masuk, tolong cek." in listing.content.decode()
-

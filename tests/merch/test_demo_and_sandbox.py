@@ -25,13 +25,22 @@ def test_demo_content_fills_the_home_page_once(client, synced):
     call_command("load_demo_content")  # a restart of the demo adds nothing twice
     assert Banner.objects.count() == 3 and Announcement.objects.count() == 1
     assert FaqEntry.objects.count() == 5
-    assert set(Page.objects.values_list("slug", flat=True)) == {"faq", "terms", "privacy", "contact"}
+    assert set(Page.objects.values_list("slug", flat=True)) == {
+        "faq",
+        "terms",
+        "privacy",
+        "contact",
+    }
     assert Product.objects.exclude(icon="").count() >= 8
     ml = Product.objects.get(code="mobile-legends")
     assert ml.pin_order == 1 and ml.id_help_text and ml.id_help_image
     page = client.get("/").content.decode()
     assert 'class="banners"' in page and "daftar harga" in page.lower()
-    assert ">Voucher</h2>" in page and ">Streaming</h2>" in page and ">E-wallet &amp; pulsa</h2>" in page
+    assert (
+        ">Voucher</h2>" in page
+        and ">Streaming</h2>" in page
+        and ">E-wallet &amp; pulsa</h2>" in page
+    )
     game = client.get(reverse("catalog:game", args=["mobile-legends"])).content.decode()
     assert "Di mana ID saya?" in game and "/media/games/help/mobile-legends-id" in game
 

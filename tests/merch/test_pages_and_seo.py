@@ -30,7 +30,10 @@ def test_faq_and_pages_in_both_languages(client, django_capture_on_commit_callba
     client.cookies["django_language"] = "en"
     faq = client.get(reverse("content:faq")).content.decode()
     assert "How long?" in faq and "Satu menit." in faq  # no English answer: the Indonesian one
-    assert "<title>Terms · Gerai" in client.get(reverse("content:page", args=["terms"])).content.decode()
+    assert (
+        "<title>Terms · Gerai"
+        in client.get(reverse("content:page", args=["terms"])).content.decode()
+    )
 
 
 def test_unwritten_or_unknown_pages_are_404(client):
@@ -45,7 +48,9 @@ def test_footer_links_the_pages_and_the_price_list(client):
 
 
 def test_page_text_is_escaped(client):
-    Page.objects.create(slug="contact", title="Kontak", body="<script>x()</script> halo@gerai.example")
+    Page.objects.create(
+        slug="contact", title="Kontak", body="<script>x()</script> halo@gerai.example"
+    )
     page = client.get(reverse("content:page", args=["contact"])).content.decode()
     assert "<script>x()</script>" not in page and "mailto:halo@gerai.example" in page
 
@@ -56,7 +61,10 @@ def test_game_page_has_its_title_description_and_open_graph(client, settings):
     VariantFactory(product=product, cost_price=1_400, sell_price=1_600)
     page = client.get(reverse("catalog:game", args=["mobile-legends"])).content.decode()
     assert "<title>Top up Mobile Legends murah dan cepat · Gerai</title>" in page
-    assert '<meta name="description" content="Top up Mobile Legends murah di Gerai, mulai Rp 1.600.' in page
+    assert (
+        '<meta name="description" content="Top up Mobile Legends murah di Gerai, mulai Rp 1.600.'
+        in page
+    )
     assert '<meta property="og:title" content="Top up Mobile Legends">' in page
     assert '<meta property="og:url" content="https://gerai.example/games/mobile-legends/">' in page
     assert '<link rel="canonical" href="https://gerai.example/games/mobile-legends/">' in page
@@ -106,7 +114,10 @@ def test_price_list_shows_every_item_and_stays_cached(
     client, django_assert_max_num_queries, django_capture_on_commit_callbacks, count_queries
 ):
     a, b = ProductFactory(name="Alpha"), ProductFactory(name="Beta")
-    items = [VariantFactory(product=a, name=f"{n} Coins", cost_price=n * 1000, sell_price=n * 1000 + 100) for n in (1, 2)]
+    items = [
+        VariantFactory(product=a, name=f"{n} Coins", cost_price=n * 1000, sell_price=n * 1000 + 100)
+        for n in (1, 2)
+    ]
     VariantFactory(product=b, name="Pass", cost_price=5000, sell_price=5500)
     VariantFactory(product=b, name="Hidden item", is_listed=False)
     page = client.get(reverse("catalog:prices")).content.decode()
