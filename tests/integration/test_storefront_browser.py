@@ -25,8 +25,9 @@ def demo(catalog, settings, tmp_path):
     call_command("load_demo_content")
 
 
-def top(page, selector: str) -> float:
-    return page.locator(selector).first.bounding_box()["y"]
+def top(tab, selector: str) -> float:
+    """How far down the page the first match of `selector` starts."""
+    return tab.locator(selector).first.bounding_box()["y"]
 
 
 def test_home_sections_come_in_their_order_at_phone_width(page, demo):  # noqa: F811
