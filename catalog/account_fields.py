@@ -33,6 +33,22 @@ PRESETS: dict[str, tuple[list[dict], str]] = {
     "magic-chess-go-go": ([USER_ID, ZONE_ID], "{user_id}({zone_id})"),
     "genshin-impact": HOYOVERSE,
     "honkai-star-rail": HOYOVERSE,
+    "google-play-voucher": (
+        [{"name": "user_id", "label": "Email", "kind": "text", "min": 6, "max": 100}],
+        "{user_id}",
+    ),
+    "vidio-premier": (
+        [{"name": "user_id", "label": "Email Vidio", "kind": "text", "min": 6, "max": 100}],
+        "{user_id}",
+    ),
+    "dana": (
+        [{"name": "user_id", "label": "Nomor HP DANA", "kind": "digits", "min": 10, "max": 14}],
+        "{user_id}",
+    ),
+    "pulsa-telkomsel": (
+        [{"name": "user_id", "label": "Nomor HP", "kind": "digits", "min": 10, "max": 14}],
+        "{user_id}",
+    ),
     "valorant": (
         [{"name": "user_id", "label": "Riot ID", "kind": "text", "min": 3, "max": 40}],
         "{user_id}",

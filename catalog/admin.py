@@ -184,6 +184,19 @@ class ProductAdmin(BulkMarkupMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (
+            _("Home page and game page"),
+            {
+                "fields": (
+                    "category",
+                    "pin_order",
+                    "id_help_text",
+                    "id_help_text_en",
+                    "id_help_image",
+                )
+            },
+        ),
+        (_("Search engines"), {"fields": ("seo_title", "meta_description")}),
         (_("Customer account fields"), {"fields": ("account_fields", "data_template")}),
         (_("From isipay (read-only)"), {"fields": SUPPLIER_PRODUCT_FIELDS}),
     )

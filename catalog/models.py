@@ -13,8 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .account_fields import DEFAULT_TEMPLATE, preset_for, validate_spec
+from .categories import Category
 
 
 def _default_fields() -> list[dict]:
@@ -62,6 +64,49 @@ class Product(ForSale, models.Model):
         default=_default_fields,
         help_text='Fields the customer fills, e.g. [{"name": "user_id", "label": "User ID", '
         '"kind": "digits", "min": 4, "max": 20}]. Kinds: digits, text, choice (with "choices").',
+    )
+    # Merchandising (home page, game page, search engines): the owner's, never the sync's.
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=Category.choices,
+        blank=True,
+        help_text=_("Empty: guessed from the supplier's code and name."),
+    )
+    pin_order = models.PositiveSmallIntegerField(
+        _("pinned position"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Pinned games lead the Popular list in this order (1 first); "
+            "empty: placed by recent sales."
+        ),
+    )
+    id_help_text = models.TextField(
+        _("where is my ID? (Indonesian)"),
+        blank=True,
+        help_text=_("Shown beside the account fields: how to find the ID in the game."),
+    )
+    id_help_text_en = models.TextField(
+        _("where is my ID? (English)"), blank=True, help_text=_("Empty: the Indonesian text.")
+    )
+    id_help_image = models.ImageField(
+        _("where is my ID? image"),
+        upload_to="games/help/",
+        blank=True,
+        help_text=_("A screenshot with the ID marked."),
+    )
+    seo_title = models.CharField(
+        _("page title for search engines"),
+        max_length=70,
+        blank=True,
+        help_text=_('Empty: "Top up <game> murah".'),
+    )
+    meta_description = models.CharField(
+        _("meta description"),
+        max_length=160,
+        blank=True,
+        help_text=_("Shown under the title in search results. Empty: written from the prices."),
     )
     data_template = models.CharField(
         max_length=200,

@@ -7,4 +7,5 @@ app_name = "catalog"
 urlpatterns = [
     path("", views.home, name="home"),
     path("games/<slug:slug>/", views.game, name="game"),
+    path("prices/", views.price_list, name="prices"),
 ]

@@ -2,6 +2,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 
+from content import selectors as content
+from content.cache import content_version
+from gamestatus.selectors import status_of
 from orders.forms import CONTACT_SESSION_KEY, CheckoutForm
 from storefront.pagecache import render_cached
 
@@ -11,13 +14,24 @@ from .cache import catalog_version
 
 def home(request):
     search = request.GET.get("q", "")[:100].strip()
+    if search:  # searches are many and cheap: not worth cache space
+        context = {"products": selectors.products_for_sale(search=search), "search": search}
+        return render(request, "catalog/home.html", context)
 
     def context() -> dict:
-        return {"products": selectors.products_for_sale(search=search), "search": search}
+        products = list(selectors.products_for_sale())
+        return {
+            "products": products,
+            "shelves": selectors.home_shelves(products),
+            "banners": content.banners_showing(),
+            "announcement": content.announcement_showing(),
+            "search": "",
+        }
 
-    if search:  # searches are many and cheap: not worth cache space
-        return render(request, "catalog/home.html", context())
-    return render_cached(request, "catalog/home.html", context, key=("home", catalog_version()))
+    # Sections: the catalog's version (games, prices, the Popular order, which the game status
+    # task moves) and the content's (banners, announcement; their dates within a minute).
+    key = ("home", catalog_version(), content_version())
+    return render_cached(request, "catalog/home.html", context, key=key)
 
 
 def game(request, slug: str):
@@ -36,25 +50,37 @@ def game(request, slug: str):
         product = selectors.product_for_sale(slug)
         if product is None:
             raise Http404("No such game")
-        return {
-            "product": product,
-            "variants": selectors.variants_for_sale(product),
-            "form": CheckoutForm(
+        return game_context(
+            product,
+            list(selectors.variants_for_sale(product)),
+            CheckoutForm(
                 product=product,
                 initial=_initial(product, prefill, contact),
                 user=request.user,  # a logged-in customer may pay with their balance
             ),
-        }
+        )
 
     if prefill:  # a page showing what one visitor asked for is never cached for others
         response = render(request, "catalog/game.html", context())
         patch_cache_control(response, private=True)
         return response
     # The version changes whenever a product or price does, retirement included, so a cached
-    # page never outlives the game's being on sale.
+    # page never outlives the game's being on sale; the game status task moves it too when a
+    # game's badge changes.
     return render_cached(
         request, "catalog/game.html", context, key=("game", slug, catalog_version())
     )
+
+
+def game_context(product, variants: list, form) -> dict:
+    """What the game page shows (also when checkout sends it back with errors)."""
+    return {
+        "product": product,
+        "variants": variants,
+        "form": form,
+        "lowest_price": min((v.sell_price for v in variants), default=None),
+        "game_status": status_of(product),
+    }
 
 
 def _initial(product, prefill: dict[str, str], contact: dict[str, str]) -> dict[str, str]:
@@ -64,3 +90,13 @@ def _initial(product, prefill: dict[str, str], contact: dict[str, str]) -> dict[
     fields = {n: prefill[n] for n in names if n in prefill}
     known = {n: str(contact[n]) for n in ("email", "whatsapp") if contact.get(n)}
     return {"variant": prefill.get("item", ""), **fields, **known}
+
+
+def price_list(request):
+    """All items with their current prices, cached until the catalog changes."""
+    return render_cached(
+        request,
+        "catalog/prices.html",
+        lambda: {"games": selectors.price_list()},
+        key=("prices", catalog_version()),
+    )

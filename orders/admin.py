@@ -25,6 +25,7 @@ from backoffice.selectors import day_start
 from catalog.models import Product
 from payments import selectors as payment_selectors
 from storefront.templatetags.money import rupiah
+from support.admin import OrderNoteInline
 
 from . import selectors, services
 from .models import Order, OrderEvent, SubmissionQueue
@@ -173,7 +174,7 @@ class OrderAdmin(admin.ModelAdmin):
         "payment_reference",
     )
     date_hierarchy = "created_at"
-    inlines = [OrderEventInline]
+    inlines = [OrderEventInline, OrderNoteInline]
     actions = ["repoll_now", "resend_receipt", "refunded_by_hand"]
     readonly_fields = [field.name for field in Order._meta.fields] + ["refund_progress"]
     list_per_page = 50

@@ -31,11 +31,18 @@ def notify(order_id: int, kind: str) -> bool:
         return False
     order_url = f"{settings.SITE_URL.rstrip('/')}/orders/{order.number}/"
     context = {"order": order, "order_url": order_url}
+    html = None
     with translation.override(order.language):
         subject = render_to_string(f"orders/email/{kind}_subject.txt", context).strip()
         body = render_to_string(f"orders/email/{kind}.txt", context)
+        if kind == "success":  # the receipt, as the printable receipt page shows it
+            from .selectors import receipt
+
+            html = render_to_string("orders/email/success.html", {**context, **receipt(order)})
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [order.contact_email])
+        send_mail(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [order.contact_email], html_message=html
+        )
     # The order is done either way; the admin can resend. OSError covers the SMTP refusals
     # (smtplib.SMTPException), network and TLS failures; ValueError a header or address the
     # mail cannot carry (django.core.mail.BadHeaderError, an encoding error).

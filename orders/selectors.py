@@ -164,3 +164,28 @@ def _cell(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def account_lines(order: Order) -> list[tuple[str, str]]:
+    """The game account as the customer typed it, with the game's own field labels."""
+    labels = {
+        spec["name"]: spec.get("label", spec["name"])
+        for spec in order.variant.product.account_fields
+    }
+    return [(labels.get(name, name), value) for name, value in order.account.items()]
+
+
+def receipt(order: Order) -> dict:
+    """What the receipt says, on the printable page and in the email alike
+    (templates/orders/_receipt.html)."""
+    from payments.providers import get_provider
+
+    try:
+        paid_with = get_provider(order.payment_provider).label
+    except ValueError:
+        paid_with = order.payment_provider
+    return {
+        "order": order,
+        "account": account_lines(order),
+        "paid_with": paid_with,
+    }

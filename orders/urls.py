@@ -9,6 +9,7 @@ urlpatterns = [
     path("orders/lookup/", views.lookup, name="lookup"),
     path("orders/<str:number>/", views.detail, name="detail"),
     path("orders/<str:number>/status/", views.status_fragment, name="status"),
+    path("orders/<str:number>/receipt/", views.receipt, name="receipt"),
     path("orders/<str:number>/pay/", views.pay, name="pay"),
     path("orders/<str:number>/pay/balance/", views.pay_with_balance, name="pay_balance"),
     path("orders/<str:number>/change/", views.change, name="change"),

@@ -16,6 +16,7 @@ from django_ratelimit.decorators import ratelimit
 
 from accounts import selectors as account_selectors
 from catalog import selectors as catalog_selectors
+from catalog.views import game_context
 from payments import PaymentError
 from payments import selectors as payment_selectors
 from payments import services as payments
@@ -45,7 +46,7 @@ def checkout(request, slug: str):
     form = CheckoutForm(request.POST, product=product, user=request.user)
     if not form.is_valid():
         variants = list(catalog_selectors.variants_for_sale(product))
-        context = {"product": product, "variants": variants, "form": form}
+        context = game_context(product, variants, form)
         return render(request, "catalog/game.html", context, status=400)
     try:
         order = services.create_order(
@@ -89,9 +90,16 @@ def _order_or_404(number: str) -> Order:
 
 def _order_context(order: Order) -> dict:
     fields = {spec["name"]: spec.get("label", spec["name"]) for spec in _account_specs(order)}
+    product = order.variant.product
     return {
         "order": order,
         "account": [(fields.get(name, name), value) for name, value in order.account.items()],
+        # "Buy again": the game page with the same item and account (accounts' reorder link).
+        "reorder_url": (
+            account_selectors.reorder_url(product.slug, order.variant_code, order.account)
+            if product.is_for_sale
+            else None
+        ),
         "steps": selectors.timeline(order),
         "change_url": selectors.change_order_url(order),
         "late_payment": payment_selectors.late_payment(order),
@@ -120,6 +128,18 @@ def detail(request, number: str):
     response = render(request, "orders/detail.html", context)
     if request.user.is_authenticated:
         patch_cache_control(response, private=True)
+    return response
+
+
+@require_GET
+def receipt(request, number: str):
+    """The printable receipt of a delivered order: the same words as the email's."""
+    order = _order_or_404(number)
+    if order.status != Order.Status.SUCCESS:
+        raise Http404("No receipt before the top-up is delivered")
+    context = {**selectors.receipt(order), **_order_context(order)}
+    response = render(request, "orders/receipt.html", context)
+    patch_cache_control(response, private=True)
     return response
 
 

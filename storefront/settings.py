@@ -86,6 +86,11 @@ INSTALLED_APPS = [
     "accounts",
     # After any app that registers the user admin (wallet/admin.py adds a deletion guard to it).
     "wallet",
+    # Storefront merchandising (issue 18): home content and pages, game status, complaints.
+    "django.contrib.sitemaps",
+    "content",
+    "gamestatus",
+    "support",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +261,23 @@ ISIPAY_EXTRA_STATUS_WORDS = dict(
 # --- Catalog ----------------------------------------------------------------------------------
 CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=900)
 
+# --- Game status and the Popular list (gamestatus app) ---------------------------------------
+# Every GAME_STATUS_INTERVAL seconds each game is measured from its last GAME_STATUS_WINDOW_ORDERS
+# paid orders of the last GAME_STATUS_WINDOW_HOURS: below GAME_STATUS_MIN_ORDERS nothing is said;
+# a success rate under the percent, or a median delivery of at least the seconds, makes the game
+# page say "Sedang lambat" (SLOW) or "Gangguan" (DOWN). The owner can override it in admin.
+GAME_STATUS_INTERVAL = env.float("GAME_STATUS_INTERVAL", default=120)
+GAME_STATUS_WINDOW_ORDERS = env.int("GAME_STATUS_WINDOW_ORDERS", default=20)
+GAME_STATUS_WINDOW_HOURS = env.float("GAME_STATUS_WINDOW_HOURS", default=6)
+GAME_STATUS_MIN_ORDERS = env.int("GAME_STATUS_MIN_ORDERS", default=3)
+GAME_STATUS_SLOW_SECONDS = env.float("GAME_STATUS_SLOW_SECONDS", default=300)
+GAME_STATUS_DOWN_SECONDS = env.float("GAME_STATUS_DOWN_SECONDS", default=1800)
+GAME_STATUS_SLOW_SUCCESS_RATE = env.int("GAME_STATUS_SLOW_SUCCESS_RATE", default=90)
+GAME_STATUS_DOWN_SUCCESS_RATE = env.int("GAME_STATUS_DOWN_SUCCESS_RATE", default=60)
+# The home page's Popular list: pinned games first, then by delivered orders in the last days.
+POPULAR_SALES_DAYS = env.int("POPULAR_SALES_DAYS", default=7)
+POPULAR_GAMES = env.int("POPULAR_GAMES", default=8)
+
 # --- Orders: fulfilment (seconds unless said otherwise) ---------------------------------------
 ORDER_SUBMIT_MAX_ATTEMPTS = env.int("ORDER_SUBMIT_MAX_ATTEMPTS", default=6)
 ORDER_SUBMIT_RETRY_BASE = env.float("ORDER_SUBMIT_RETRY_BASE", default=10)
@@ -418,6 +440,8 @@ BALANCE_SNAPSHOT_INTERVAL = env.int("BALANCE_SNAPSHOT_INTERVAL", default=600)
 RATELIMIT_CHECKOUT = env_or("RATELIMIT_CHECKOUT", "20/m")
 RATELIMIT_LOOKUP = env_or("RATELIMIT_LOOKUP", "10/m")
 RATELIMIT_WEBHOOK = env_or("RATELIMIT_WEBHOOK", "120/m")
+# Complaints sent from an order page (no account needed: the order link is enough).
+RATELIMIT_COMPLAINT = env_or("RATELIMIT_COMPLAINT", "5/h")
 
 # The admin's path; an unguessable one keeps most scanners away from the login.
 ADMIN_URL = env_or("ADMIN_URL", "admin/")
@@ -576,6 +600,7 @@ CELERY_TASK_ROUTES = {
     "orders.poll_*": {"queue": "poll"},
     "payments.*": {"queue": "submit"},
     "backoffice.*": {"queue": "submit"},
+    "gamestatus.*": {"queue": "sync"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -600,6 +625,10 @@ CELERY_BEAT_SCHEDULE = {
     "record-balance-snapshot": {
         "task": "backoffice.record_balance_snapshot",
         "schedule": BALANCE_SNAPSHOT_INTERVAL,
+    },
+    "refresh-game-status": {
+        "task": "gamestatus.refresh_game_status",
+        "schedule": GAME_STATUS_INTERVAL,
     },
 }
 

@@ -1,11 +1,14 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from content.sitemaps import SITEMAPS
+from content.views import manifest, robots_txt
 from storefront.security import admin_login
 
 urlpatterns = [
@@ -24,6 +27,12 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("", include("payments.urls")),
+    path("", include("support.urls")),
+    path("", include("content.urls")),
+    # For search engines and "Add to home screen".
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("manifest.webmanifest", manifest, name="manifest"),
 ]
 
 if settings.DEBUG:

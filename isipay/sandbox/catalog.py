@@ -159,6 +159,26 @@ _DEMO: list[tuple[str, str, bool, tuple[tuple, ...]]] = [
         ("MCGG_170", "170 (154+16) Diamonds", 38750),
         ("MCGG_WDP", "Weekly Diamond Pass", 27420),
     )),
+    # Not games: isipay also lists vouchers, streaming, e-wallets and phone credit.
+    ("google-play-voucher", "Google Play Voucher", True, (
+        ("GPLAY_20K", "Voucher Google Play Rp 20.000", 20650),
+        ("GPLAY_50K", "Voucher Google Play Rp 50.000", 51200),
+        ("GPLAY_100K", "Voucher Google Play Rp 100.000", 101900),
+    )),
+    ("vidio-premier", "Vidio Premier", True, (
+        ("VIDIO_PLATINUM_30", "Vidio Platinum 30 Hari", 38500),
+        ("VIDIO_DIAMOND_30", "Vidio Diamond Mobile 30 Hari", 62000),
+    )),
+    ("dana", "DANA", True, (
+        ("DANA_20K", "Saldo DANA Rp 20.000", 20750),
+        ("DANA_50K", "Saldo DANA Rp 50.000", 50750),
+        ("DANA_100K", "Saldo DANA Rp 100.000", 100750),
+    )),
+    ("pulsa-telkomsel", "Pulsa Telkomsel", True, (
+        ("TSEL_10K", "Pulsa Telkomsel 10.000", 10600),
+        ("TSEL_25K", "Pulsa Telkomsel 25.000", 25300),
+        ("TSEL_50K", "Pulsa Telkomsel 50.000", 49900),
+    )),
     # Listed but switched off by the supplier: the shop must not sell it.
     ("point-blank", "Point Blank", False, (
         ("PB_1200", "1.200 PB Cash", 9300),

@@ -27,7 +27,9 @@ tidak aktif", 400 "Data tujuan tidak valid", 400 "Saldo tidak mencukupi", 409 "R
 sudah digunakan" (a rejected order does not use up its reference).
 
 Faults are injected per path prefix with `inject()`: drop, http500/http502 (any httpNNN),
-garbage, slow, error200. Framework-free on purpose: no Django anywhere in isipay/.
+garbage, slow, error200. `set_delivery_seconds(product, seconds)` makes one game's new orders
+take longer to become final (a supplier slow on one game), without touching the others.
+Framework-free on purpose: no Django anywhere in isipay/.
 """
 
 import copy
@@ -83,6 +85,8 @@ class SandboxOrder:
     created_at: float = field(default_factory=time.monotonic)
     forced_status: str | None = None
     refunded: bool = False
+    # Seconds from placing to final for this order (set_delivery_seconds), else the server's.
+    complete_after: float | None = None
 
 
 @dataclass
@@ -191,6 +195,7 @@ class SandboxServer:
         self._order_calls: Counter[str] = Counter()
         self._faults: list[Fault] = []
         self._status_word: str | None = None
+        self._delivery_seconds: dict[str, float] = {}
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -308,6 +313,18 @@ class SandboxServer:
         """Answer this word instead of "Pending"/"Processing" for orders not yet final."""
         with self._lock:
             self._status_word = word
+
+    def set_delivery_seconds(self, product_code: str, seconds: float | None) -> None:
+        """Orders placed from now on for this product take `seconds` to become final
+        ("Pending", then "Processing" meanwhile), as a supplier slowing down on one game
+        does; None goes back to the server's complete_seconds. Orders already placed keep
+        their timing."""
+        with self._lock:
+            self._require_product(product_code)
+            if seconds is None:
+                self._delivery_seconds.pop(product_code, None)
+            else:
+                self._delivery_seconds[product_code] = float(seconds)
 
     def set_order_status(self, key: str, word: str, *, refund: bool | None = None) -> None:
         """Pin one order's statusCode to `word` from now on.
@@ -588,6 +605,7 @@ class SandboxServer:
             price=variant.price,
             outcome=FAILED if "FAIL" in marker else HANG if "HANG" in marker else SUCCESS,
             client_ip=client_ip,
+            complete_after=self._delivery_seconds.get(product.code),
         )
         self._orders[reference] = order
         self._by_invoice[order.invoice] = order
@@ -615,6 +633,8 @@ class SandboxServer:
     def _is_final(self, order: SandboxOrder, now: float) -> bool:
         if order.outcome == HANG:
             return False
+        if order.complete_after is not None:
+            return now - order.created_at >= order.complete_after
         done_at = max(self.pending_seconds, self.complete_seconds)
         return now - order.created_at >= done_at
 

@@ -28,6 +28,14 @@ class Command(BaseCommand):
             default="demo",
             help="generated: 200 synthetic games with 50 variants each (benchmarks).",
         )
+        parser.add_argument(
+            "--slow",
+            action="append",
+            default=[],
+            metavar="PRODUCT=SECONDS",
+            help="Orders for this product take SECONDS to complete (repeatable), "
+            "e.g. --slow free-fire=600 to see the game page say it is slow.",
+        )
         parser.add_argument("--quiet", action="store_true", help="Do not log each request.")
 
     def handle(self, *args, **options):
@@ -42,6 +50,12 @@ class Command(BaseCommand):
             complete_seconds=options["complete_seconds"],
             quiet=options["quiet"],
         )
+        for rule in options["slow"]:
+            code, _, seconds = rule.partition("=")
+            try:
+                server.set_delivery_seconds(code.strip(), float(seconds))
+            except (KeyError, ValueError) as exc:
+                raise CommandError(f"--slow {rule!r}: expected PRODUCT=SECONDS ({exc})") from None
         signal.signal(signal.SIGTERM, _interrupt)
 
         def ready(url: str) -> None:

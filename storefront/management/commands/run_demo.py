@@ -47,6 +47,7 @@ class Command(BaseCommand):
             _wait_for_port(sandbox.hostname, port)
 
         call_command("sync_catalog", stdout=self.stdout, stderr=self.stderr)
+        call_command("load_demo_content", stdout=self.stdout)
         call_command("ensure_admin", stdout=self.stdout)
         call_command("ensure_demo_customer", stdout=self.stdout)
 
