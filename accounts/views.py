@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orders.models import Order
 from orders.selectors import CUSTOMER_WORDS
+from wallet import selectors as wallet_selectors
 
 from . import selectors, services
 from .forms import LabelForm, ProfileForm
@@ -43,6 +44,8 @@ def home(request):
         "status": status if status in Order.Status.values else "",
         "statuses": Order.Status.choices,
         "saved": saved,
+        "balance": wallet_selectors.balance_of(request.user),
+        "deposits": wallet_selectors.recent_deposits(request.user),
         "profile_form": ProfileForm(
             initial={"whatsapp": profile.whatsapp, "language": profile.language}
         ),
