@@ -30,6 +30,7 @@ from .providers import (
     refund_key,
     signature_is_valid,
     wallet_purchase_cause,
+    wallet_refund_cause,
 )
 
 logger = logging.getLogger(__name__)
@@ -305,6 +306,45 @@ def refund(*, order: Order, reason: str) -> bool:
     if payment.status != P.PAID:
         return payment.status == P.REFUNDED
     return _refund_payment(payment, reason=reason)
+
+
+def refund_to_wallet(*, order: Order, user) -> bool:
+    """The customer chose to have a failed order's gateway payment back as balance: the payment
+    is claimed (paid → refunded, one conditional UPDATE) and the balance credited, in one
+    transaction; True when this call did it.
+
+    The automatic refund claims the same row (paid → refunding) in _refund_payment: whichever
+    comes first wins and the other finds nothing to claim, so the money never goes back twice.
+    The credit's cause is the order's refund cause, unique: a double click credits once.
+    """
+    from wallet import services as wallet_services
+    from wallet.models import LedgerEntry
+
+    from .selectors import refund_choice
+
+    payment = refund_choice(order)
+    if payment is None or order.customer_id != getattr(user, "pk", None):
+        return False
+    with transaction.atomic():
+        if not _set(
+            payment.pk,
+            from_=P.PAID,
+            status=P.REFUNDED,
+            refunded_to_wallet=True,
+            refund_reason="the customer chose a refund to their balance",
+        ):
+            return False
+        entry = wallet_services.credit(
+            user=user,
+            amount=payment.amount,
+            kind=LedgerEntry.Kind.REFUND,
+            cause=wallet_refund_cause(order.number),
+            note=f"{order.product_name} {order.variant_name}"[:500],
+            actor=f"customer {user.pk}",
+        )
+        Payment.objects.filter(pk=payment.pk).update(refund_reference=f"ledger:{entry.pk}")
+    logger.info("payment %s refunded to the customer's balance", payment.reference)
+    return True
 
 
 def _refund_payment(payment: Payment, *, reason: str) -> bool:
