@@ -346,7 +346,10 @@ def test_a_payment_after_the_deposit_expired_is_still_credited_never_refunded(
 
 def test_an_account_with_a_pending_top_up_cannot_be_deleted(customer):
     deposits.create_deposit(user=customer, amount=20_000, provider="sandbox")
-    with pytest.raises(deposits.WalletError, match="masih menunggu pembayaran"):
+    with (
+        pytest.raises(deposits.WalletError, match="masih menunggu pembayaran"),
+        transaction.atomic(),
+    ):
         customer.delete()
     Deposit.objects.update(status=D.EXPIRED)
     customer.delete()
