@@ -212,7 +212,7 @@ def _tell_paid(payment: Payment, *, actor: str) -> bool:
 
         return deposits.deposit_paid(deposit_id=payment.deposit_id, actor=actor)
     return order_services.mark_paid(
-        order_id=payment.order_id, payment_reference=payment.reference, actor=actor
+        order_id=_order_id(payment), payment_reference=payment.reference, actor=actor
     )
 
 
@@ -228,7 +228,14 @@ def _tell_closed(payment: Payment, *, state: str, message: str, actor: str) -> N
             deposit_id=payment.deposit_id, status="expired" if state == "expired" else "failed"
         )
         return
-    order_services.expire_order(order_id=payment.order_id, actor=actor, message=message)
+    order_services.expire_order(order_id=_order_id(payment), actor=actor, message=message)
+
+
+def _order_id(payment: Payment) -> int:
+    """The order an attempt pays for (set whenever its deposit is not: a CHECK)."""
+    if payment.order_id is None:
+        raise ValueError(f"payment {payment.reference} is a deposit's, not an order's")
+    return payment.order_id
 
 
 def _owner_of(payment: Payment) -> dict:
@@ -245,13 +252,15 @@ def _refund_late(payment: Payment) -> bool:
             "payment %s for a deposit of a deleted account; refunding it", payment.reference
         )
         return _refund_payment(payment, reason="the account to credit was deleted")
-    number, status = Order.objects.filter(pk=payment.order_id).values_list("number", "status").get()
+    number, status = (
+        Order.objects.filter(pk=_order_id(payment)).values_list("number", "status").get()
+    )
     after = "expired" if status == Order.Status.EXPIRED else f"was already {status}"
     logger.warning(
         "payment %s arrived after order %s %s; refunding it", payment.reference, number, after
     )
     order_services.note_late_payment(
-        order_id=payment.order_id,
+        order_id=_order_id(payment),
         message=f"Payment {payment.reference} arrived after the order {after}: refunding it.",
     )
     return _refund_payment(payment, reason=f"payment arrived after the order {after}")
@@ -529,7 +538,9 @@ def _still_payable(payment: Payment) -> bool:
     """Is what the attempt pays for still waiting for money (order unpaid, deposit pending)?"""
     if payment.deposit_id is not None:
         return Deposit.objects.filter(pk=payment.deposit_id, status=Deposit.Status.PENDING).exists()
-    return Order.objects.filter(pk=payment.order_id, status=Order.Status.AWAITING_PAYMENT).exists()
+    return Order.objects.filter(
+        pk=_order_id(payment), status=Order.Status.AWAITING_PAYMENT
+    ).exists()
 
 
 def _attempts_of(*, order: Order | None = None, deposit: Deposit | None = None):
