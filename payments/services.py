@@ -95,7 +95,10 @@ def start_deposit_payment(*, deposit: Deposit) -> Payment:
     open_payment = deposit.payments.filter(status=P.PENDING).first()
     if open_payment:
         return open_payment
-    if not Deposit.objects.filter(pk=deposit.pk, status=Deposit.Status.PENDING).exists():
+    still_open = Deposit.objects.filter(
+        pk=deposit.pk, status=Deposit.Status.PENDING, expires_at__gt=timezone.now()
+    )
+    if not still_open.exists():  # paid, closed, or past its expiry (the beat closes it)
         raise DepositClosed(deposit.reference)
     return _open_attempt(
         owner={"deposit": deposit},

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -84,7 +85,7 @@ def deposit_detail(request, reference: str):
     context = {
         "deposit": deposit,
         "balance": selectors.balance_of(request.user),
-        "payable": deposit.status == Deposit.Status.PENDING,
+        "payable": deposit.status == Deposit.Status.PENDING and deposit.expires_at > timezone.now(),
     }
     return render(request, "wallet/deposit_detail.html", context)
 

@@ -363,3 +363,15 @@ def test_support_sees_deposits_read_only_in_admin(support_client, customer):
     change = support_client.get(reverse("admin:wallet_deposit_change", args=[deposit.pk]))
     assert change.status_code == 200 and 'name="_save"' not in change.content.decode()
     assert support_client.get(reverse("admin:wallet_deposit_add")).status_code == 403
+
+
+def test_a_deposit_past_its_expiry_opens_no_new_attempt(customer):
+    deposit = deposits.create_deposit(user=customer, amount=20_000, provider="sandbox")
+    Deposit.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    client = logged_in(customer)
+    page = client.get(reverse("wallet:deposit", args=[deposit.reference])).content.decode()
+    assert "Waktu pembayaran isi saldo ini sudah habis." in page
+    assert reverse("wallet:deposit_pay", args=[deposit.reference]) not in page
+    response = client.post(reverse("wallet:deposit_pay", args=[deposit.reference]))
+    assert response["Location"] == reverse("wallet:deposit", args=[deposit.reference])
+    assert not Payment.objects.exists()
