@@ -375,3 +375,14 @@ def test_a_deposit_past_its_expiry_opens_no_new_attempt(customer):
     response = client.post(reverse("wallet:deposit_pay", args=[deposit.reference]))
     assert response["Location"] == reverse("wallet:deposit", args=[deposit.reference])
     assert not Payment.objects.exists()
+
+
+def test_the_top_up_pages_speak_english_too(customer, settings):
+    client = logged_in(customer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("wallet:deposit_new")).content.decode()
+    assert "Top up balance" in page and "Other amount (Rp)" in page
+    assert "From Rp 10.000 to Rp 5.000.000." in page
+    deposit = deposits.create_deposit(user=customer, amount=20_000, provider="sandbox")
+    page = client.get(reverse("wallet:deposit", args=[deposit.reference])).content.decode()
+    assert f"Top-up {deposit.reference}" in page and "Pay now" in page
