@@ -88,3 +88,14 @@ def rename_game_account(*, user, saved_id: int, label: str) -> bool:
 
 def delete_game_account(*, user, saved_id: int) -> bool:
     return SavedGameAccount.objects.filter(pk=saved_id, user=user).delete()[0] > 0
+
+
+def delete_account(*, user) -> None:
+    """The customer deletes their own account, in one transaction. Refused (a
+    wallet.services.WalletError whose message says what to do; nothing deleted) while it holds
+    a balance (withdraw it first) or a top-up waits for its payment: the wallet's pre_delete
+    guard (wallet.services.close_wallet) locks the wallet row, so no credit slips in between.
+    Orders stay for the shop's books (their customer link becomes empty); the profile and saved
+    game IDs go with the account."""
+    with transaction.atomic():
+        user.delete()

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,9 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orders.models import Order
 from orders.selectors import CUSTOMER_WORDS
+from wallet import selectors as wallet_selectors
+from wallet.services import WalletError
 
 from . import selectors, services
-from .forms import LabelForm, ProfileForm
+from .forms import DeleteAccountForm, LabelForm, ProfileForm
 
 
 @require_GET
@@ -43,6 +46,9 @@ def home(request):
         "status": status if status in Order.Status.values else "",
         "statuses": Order.Status.choices,
         "saved": saved,
+        "balance": wallet_selectors.balance_of(request.user),
+        "deposits": wallet_selectors.recent_deposits(request.user),
+        "delete_form": DeleteAccountForm(user=request.user),
         "profile_form": ProfileForm(
             initial={"whatsapp": profile.whatsapp, "language": profile.language}
         ),
@@ -92,3 +98,23 @@ def delete_saved(request, saved_id: int):
         raise Http404("No such saved account")
     messages.success(request, _("Saved game account deleted."))
     return redirect("accounts:home")
+
+
+@require_POST
+@login_required
+def delete_account(request):
+    """The customer deletes their account; refused, with what to do, while it holds a balance."""
+    form = DeleteAccountForm(request.POST, user=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("accounts:home")
+    try:
+        services.delete_account(user=request.user)
+    except WalletError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("accounts:home")
+    logout(request)
+    messages.success(request, _("Your account has been deleted."))
+    return redirect("catalog:home")

@@ -27,6 +27,8 @@ POLL_FINISHED_ORDERS = 100_000  # finished orders in the table for the index che
 # 6. Pipeline through a real Celery worker.
 PIPELINE_ORDERS = 500
 PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS = 2.0
+# 6b. The same pipeline for orders paid from a customer's balance (issue 14), same budget.
+WALLET_PIPELINE_ORDERS = 200
 
 # 7. Worker memory: RSS after 1,000 orders at most 20 % above RSS after 100.
 MEMORY_ORDERS_EARLY, MEMORY_ORDERS_LATE = 100, 1_000

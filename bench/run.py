@@ -364,6 +364,23 @@ def main() -> int:
                     < B.PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS,
                 )
             )
+            rows.append(
+                Row(
+                    f"6b. pipeline {B.WALLET_PIPELINE_ORDERS} paid from balance -> submitted",
+                    f"median {w['wallet_pipeline_median_paid_to_submitted']:.2f} s, "
+                    f"p90 {w['wallet_pipeline_p90_paid_to_submitted']:.2f} s; "
+                    f"{w['wallet_pipeline_throughput_per_second']:.1f} orders/s",
+                    f"median < {B.PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS:g} s",
+                    w["wallet_pipeline_median_paid_to_submitted"]
+                    < B.PIPELINE_MEDIAN_PAID_TO_SUBMITTED_MAX_SECONDS
+                    and w["wallet_balance_left"] == 0,
+                )
+            )
+            notes.append(
+                f"6b. paying the {B.WALLET_PIPELINE_ORDERS} orders from one balance (create + "
+                f"pay_with_wallet, one at a time) took {w['wallet_paying_seconds']:.1f} s; "
+                f"balance left {w['wallet_balance_left']} (funded for exactly that many)."
+            )
             notes.append(
                 f"6. paying the {B.PIPELINE_ORDERS} orders (create + pay, one at a "
                 f"time, in the bench process) took "

@@ -9,7 +9,9 @@ sandbox on localhost in a process of its own. Orders are created and paid here
 worker submits them to the sandbox and its beat polls them to success.
 
 Phases: 100 orders (then the worker tree's RSS is read), 500 orders paid in one burst (the
-pipeline figures: paid_at -> submitted_at), 400 more (RSS read again after 1,000 in all).
+pipeline figures: paid_at -> submitted_at), 200 orders paid in one burst from a customer's
+balance (payments.services.pay_with_wallet: the debit and "paid" in one transaction; the same
+figures, same budget), 200 more (RSS read again after 1,000 in all).
 """
 
 import os
@@ -93,15 +95,23 @@ def start_sandbox(log: Path) -> subprocess.Popen:
 def main() -> None:
     setup_django()
     migrate()
+    from django.contrib.auth import get_user_model
     from django.db.models import Count
 
-    from bench.budgets import MEMORY_ORDERS_EARLY, MEMORY_ORDERS_LATE, PIPELINE_ORDERS
+    from bench.budgets import (
+        MEMORY_ORDERS_EARLY,
+        MEMORY_ORDERS_LATE,
+        PIPELINE_ORDERS,
+        WALLET_PIPELINE_ORDERS,
+    )
     from catalog.models import Variant
     from catalog.services import sync_catalog
     from isipay import IsipayClient
     from orders import services
     from orders.models import Order
     from payments import services as payments
+    from wallet import services as wallet_services
+    from wallet.models import LedgerEntry, Wallet
 
     sandbox = start_sandbox(Path(os.environ["CELERY_BROKER_FOLDER"]).parent / "sandbox.log")
     sync_catalog(client=IsipayClient(base_url=sandbox.url, token=SANDBOX_TOKEN))
@@ -127,6 +137,42 @@ def main() -> None:
                 ids.append(order.pk)
             return ids
 
+        buyer = get_user_model().objects.create_user("bench-wallet", "wallet@example.com")
+        wallet_services.credit(
+            user=buyer,
+            amount=variant.sell_price * WALLET_PIPELINE_ORDERS,
+            kind=LedgerEntry.Kind.DEPOSIT,
+            cause="bench:deposit",
+        )
+
+        def pay_from_balance(n: int) -> list[int]:
+            ids = []
+            for _ in range(n):
+                order = services.create_order(
+                    variant=variant,
+                    account={"user_id": "123456789", "zone_id": "2345"},
+                    contact_email="wallet@example.com",
+                    customer=buyer,
+                    payment_provider="wallet",
+                )
+                payments.pay_with_wallet(order_id=order.pk, user=buyer)
+                ids.append(order.pk)
+            return ids
+
+        def pipeline(ids: list[int], prefix: str) -> None:
+            def submitted():
+                return not Order.objects.filter(pk__in=ids, submitted_at__isnull=True).exists()
+
+            wait_for(submitted, timeout=600, what="the burst to be submitted", every=0.2)
+            rows = list(Order.objects.filter(pk__in=ids).values_list("paid_at", "submitted_at"))
+            waits = [(s - p).total_seconds() for p, s in rows]
+            span = (max(s for _, s in rows) - min(p for p, _ in rows)).total_seconds()
+            figures[f"{prefix}_median_paid_to_submitted"] = statistics.median(waits)
+            figures[f"{prefix}_p90_paid_to_submitted"] = statistics.quantiles(waits, n=10)[-1]
+            figures[f"{prefix}_span_seconds"] = span
+            figures[f"{prefix}_throughput_per_second"] = len(rows) / span
+            all_final(ids, timeout=600)
+
         def all_final(ids: list[int], timeout: float) -> None:
             def done():
                 states = dict(
@@ -145,20 +191,17 @@ def main() -> None:
         burst = pay(PIPELINE_ORDERS)
         figures["pipeline_paying_seconds"] = time.perf_counter() - started
 
-        def submitted():
-            return not Order.objects.filter(pk__in=burst, submitted_at__isnull=True).exists()
+        pipeline(burst, "pipeline")
 
-        wait_for(submitted, timeout=600, what="the burst to be submitted", every=0.2)
-        rows = list(Order.objects.filter(pk__in=burst).values_list("paid_at", "submitted_at"))
-        waits = [(s - p).total_seconds() for p, s in rows]
-        span = (max(s for _, s in rows) - min(p for p, _ in rows)).total_seconds()
-        figures["pipeline_median_paid_to_submitted"] = statistics.median(waits)
-        figures["pipeline_p90_paid_to_submitted"] = statistics.quantiles(waits, n=10)[-1]
-        figures["pipeline_span_seconds"] = span
-        figures["pipeline_throughput_per_second"] = len(rows) / span
-        all_final(burst, timeout=600)
+        started = time.perf_counter()
+        wallet_burst = pay_from_balance(WALLET_PIPELINE_ORDERS)
+        figures["wallet_paying_seconds"] = time.perf_counter() - started
+        pipeline(wallet_burst, "wallet_pipeline")
+        figures["wallet_balance_left"] = Wallet.objects.get(user=buyer).balance
 
-        rest = pay(MEMORY_ORDERS_LATE - MEMORY_ORDERS_EARLY - PIPELINE_ORDERS)
+        rest = pay(
+            MEMORY_ORDERS_LATE - MEMORY_ORDERS_EARLY - PIPELINE_ORDERS - WALLET_PIPELINE_ORDERS
+        )
         all_final(rest, timeout=600)
         time.sleep(2)
         figures["rss_after_late"] = tree_rss_bytes(worker.pid)

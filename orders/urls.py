@@ -13,4 +13,6 @@ urlpatterns = [
     path("orders/<str:number>/pay/", views.pay, name="pay"),
     path("orders/<str:number>/pay/balance/", views.pay_with_balance, name="pay_balance"),
     path("orders/<str:number>/change/", views.change, name="change"),
+    path("orders/<str:number>/refund/balance/", views.refund_to_balance, name="refund_balance"),
+    path("orders/<str:number>/refund/original/", views.refund_to_original, name="refund_original"),
 ]

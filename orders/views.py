@@ -103,6 +103,7 @@ def _order_context(order: Order) -> dict:
         "steps": selectors.timeline(order),
         "change_url": selectors.change_order_url(order),
         "late_payment": payment_selectors.late_payment(order),
+        "refunded_to_balance": payment_selectors.refunded_to_balance(order),
         "refresh": selectors.refresh_seconds(order),
         "email": selectors.masked_email(order.contact_email),
         "phone": selectors.masked_phone(order.contact_phone),
@@ -118,13 +119,18 @@ def detail(request, number: str):
     order = _order_or_404(number)
     # A logged-in buyer's unpaid order whose player ID looks like a typo of one they bought for.
     suggestion = account_selectors.typo_guard(order, request.user)
-    context = {**_order_context(order), "suggestion": suggestion, "wallet_balance": None}
-    if (
-        order.status == Order.Status.AWAITING_PAYMENT
-        and request.user.is_authenticated
-        and order.customer_id == request.user.pk
-    ):
+    context = {
+        **_order_context(order),
+        "suggestion": suggestion,
+        "wallet_balance": None,
+        "refund_choice_until": None,
+    }
+    own = request.user.is_authenticated and order.customer_id == request.user.pk
+    if own and order.status == Order.Status.AWAITING_PAYMENT:
         context["wallet_balance"] = wallet_selectors.balance_of(request.user)
+    if own and order.status == Order.Status.FAILED:
+        # Where the money goes back: the customer's choice while the refund has not started.
+        context["refund_choice_until"] = services.refund_choice_until(order)
     response = render(request, "orders/detail.html", context)
     if request.user.is_authenticated:
         patch_cache_control(response, private=True)
@@ -209,6 +215,33 @@ def pay_with_balance(request, number: str):
         messages.success(request, _("Paid with your balance."))
     else:
         messages.info(request, _("This order is already paid or closed."))
+    return redirect("orders:detail", number=number)
+
+
+@require_POST
+def refund_to_balance(request, number: str):
+    """The customer's choice for a failed order: the money back to their balance, at once."""
+    order = _order_or_404(number)
+    try:
+        done = services.refund_to_wallet(order_id=order.pk, user=request.user)
+    except services.NotYourOrder:
+        return HttpResponseForbidden(_("Only the customer who placed this order can choose."))
+    if done:
+        messages.success(request, _("The money is back in your balance."))
+    else:
+        messages.info(request, _("The refund of this order has already started."))
+    return redirect("orders:detail", number=number)
+
+
+@require_POST
+def refund_to_original(request, number: str):
+    """The customer's choice for a failed order: the refund to the original method, now."""
+    order = _order_or_404(number)
+    try:
+        services.refund_to_original_method(order_id=order.pk, user=request.user)
+    except services.NotYourOrder:
+        return HttpResponseForbidden(_("Only the customer who placed this order can choose."))
+    messages.info(request, _("The refund to your original payment method has started."))
     return redirect("orders:detail", number=number)
 
 

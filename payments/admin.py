@@ -12,10 +12,18 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: payments change only through payments/services.py, and the record of money
     received and refunded stays."""
 
-    list_display = ("reference", "order", "provider", "status", "amount_display", "created_at")
+    list_display = (
+        "reference",
+        "order",
+        "deposit",
+        "provider",
+        "status",
+        "amount_display",
+        "created_at",
+    )
     list_filter = ("provider", "status", "created_at")
-    search_fields = ("reference", "order__number", "refund_reference")
-    list_select_related = ("order",)
+    search_fields = ("reference", "order__number", "deposit__reference", "refund_reference")
+    list_select_related = ("order", "deposit")
     date_hierarchy = "created_at"
     readonly_fields = [field.name for field in Payment._meta.fields]
     list_per_page = 100

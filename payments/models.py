@@ -1,9 +1,11 @@
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 
 class Payment(models.Model):
-    """One payment attempt for an order at one provider."""
+    """One payment attempt at one provider, for an order or for a wallet deposit (exactly one
+    of the two): both go through the same notification, status check, expiry and refund code."""
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -14,7 +16,12 @@ class Payment(models.Model):
         REFUNDED = "refunded"
         REFUND_DUE = "refund_due", "refund due"
 
-    order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="payments")
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    deposit = models.ForeignKey(
+        "wallet.Deposit", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
     provider = models.CharField(max_length=20)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     amount = models.PositiveBigIntegerField()
@@ -25,6 +32,8 @@ class Payment(models.Model):
     # Why the money goes back, as sent to the provider; how often the refund was sent.
     refund_reason = models.CharField(max_length=200, blank=True)
     refund_attempts = models.PositiveSmallIntegerField(default=0)
+    # The customer chose to have it back as balance (instant) instead of through the provider.
+    refunded_to_wallet = models.BooleanField(default=False)
     # Why a person has to refund it (the provider refused, or never confirmed).
     refund_due_reason = models.CharField(max_length=500, blank=True)
     # Last time the provider was asked about this attempt (lost notifications).
@@ -34,6 +43,13 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(order__isnull=False) & Q(deposit__isnull=True))
+                | (Q(order__isnull=True) & Q(deposit__isnull=False)),
+                name="payment_for_an_order_or_a_deposit",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider} {self.reference} ({self.status})"

@@ -21,6 +21,29 @@ def paid_with(order: Order) -> Payment | None:
     return order.payments.filter(reference=order.payment_reference).first()
 
 
+def refund_choice(order: Order) -> Payment | None:
+    """The payment of a failed order whose customer may still choose where the money goes back
+    (their balance at once, or the original method): a logged-in customer's order paid through
+    a gateway (not the balance), whose refund has not started (the payment is still paid).
+    None otherwise. The choice is taken by one conditional UPDATE of this payment (from paid):
+    whichever of the customer and the automatic refund comes first wins, never both."""
+    if order.status != Order.Status.FAILED or order.customer_id is None:
+        return None
+    payment = paid_with(order)
+    if payment is None or payment.provider == "wallet" or payment.status != P.PAID:
+        return None
+    return payment
+
+
+def refunded_to_balance(order: Order) -> bool:
+    """A refunded order whose money went back to the customer's balance (paid from it, or the
+    customer chose it)."""
+    if order.status != Order.Status.REFUNDED:
+        return False
+    payment = paid_with(order)
+    return payment is not None and (payment.refunded_to_wallet or payment.provider == "wallet")
+
+
 def refund_retried_until(payment: Payment) -> datetime:
     """About when payments.sweep_refunds stops retrying a refunding payment: each try left
     waits PAYMENT_REFUND_STUCK_AFTER, then one more wait before it is marked refund due."""

@@ -1,12 +1,15 @@
 """Payment writes. Payments tell orders "paid" via orders.services; orders ask for refunds here.
 
+A payment attempt belongs to an order or to a wallet deposit (wallet.deposits); both go through
+the same functions below, which tell whichever it belongs to (`_tell_paid`, `_tell_closed`).
+
 Every Payment status change is a conditional update, so a repeated notification, a reload or
 two workers at once change nothing twice. Provider calls raise only payments.errors.
 """
 
 import logging
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +19,7 @@ from django.utils import timezone
 
 from orders import services as order_services
 from orders.models import Order
+from wallet.models import Deposit
 
 from .errors import PaymentError, PaymentRefused, PaymentUnavailable
 from .models import Payment
@@ -26,6 +30,7 @@ from .providers import (
     refund_key,
     signature_is_valid,
     wallet_purchase_cause,
+    wallet_refund_cause,
 )
 
 logger = logging.getLogger(__name__)
@@ -68,24 +73,70 @@ def start_payment(*, order: Order) -> Payment:
     open_payment = order.payments.filter(status=P.PENDING).first()
     if open_payment:
         return open_payment
-    provider = get_provider(order.payment_provider)
-    reference = f"{order.number}-{order.payments.count() + 1}"
+    return _open_attempt(
+        owner={"order": order},
+        provider_name=order.payment_provider,
+        reference=f"{order.number}-{order.payments.count() + 1}",
+        amount=order.price,
+        item=order.variant_name,
+        finish_path=reverse("orders:detail", args=[order.number]),
+        opened_at=order.created_at,  # payable until the order expires, not from now
+    )
+
+
+class DepositClosed(Exception):
+    """The deposit is no longer waiting for a payment (paid, expired or failed)."""
+
+
+def start_deposit_payment(*, deposit: Deposit) -> Payment:
+    """Open the payment attempt of a pending wallet deposit, as start_payment does for an order
+    (a reload reuses the open attempt: its Snap token and page). Raises PaymentUnavailable or
+    PaymentRefused when the provider cannot start it, DepositClosed when it is not pending."""
+    open_payment = deposit.payments.filter(status=P.PENDING).first()
+    if open_payment:
+        return open_payment
+    still_open = Deposit.objects.filter(
+        pk=deposit.pk, status=Deposit.Status.PENDING, expires_at__gt=timezone.now()
+    )
+    if not still_open.exists():  # paid, closed, or past its expiry (the beat closes it)
+        raise DepositClosed(deposit.reference)
+    return _open_attempt(
+        owner={"deposit": deposit},
+        provider_name=deposit.provider,
+        reference=f"{deposit.reference}-{deposit.payments.count() + 1}",
+        amount=deposit.amount,
+        item=f"Top-up {deposit.reference}",
+        finish_path=reverse("wallet:deposit", args=[deposit.reference]),
+        opened_at=deposit.created_at,  # payable until the deposit expires, not from now
+    )
+
+
+def _open_attempt(
+    *,
+    owner: dict,
+    provider_name: str,
+    reference: str,
+    amount: int,
+    item: str,
+    finish_path: str,
+    opened_at: datetime,
+) -> Payment:
+    provider = get_provider(provider_name)
     if provider.name == "sandbox":
         # The sandbox page acts on its reference alone: make it impossible to guess, so that
         # nobody can pay, fail or expire another customer's attempt by counting.
         reference = f"{reference}-{secrets.token_urlsafe(24)}"
-    finish_url = settings.SITE_URL.rstrip("/") + reverse("orders:detail", args=[order.number])
     started = provider.start(
         reference=reference,
-        amount=order.price,
-        item=order.variant_name,
-        finish_url=finish_url,
-        opened_at=order.created_at,  # payable until the order expires, not from now
+        amount=amount,
+        item=item,
+        finish_url=settings.SITE_URL.rstrip("/") + finish_path,
+        opened_at=opened_at,
     )
     return Payment.objects.create(
-        order=order,
+        **owner,
         provider=provider.name,
-        amount=order.price,
+        amount=amount,
         reference=reference,
         redirect_url=started.redirect_url,
         provider_token=started.token,
@@ -103,6 +154,11 @@ def pay_with_wallet(*, order_id: int, user) -> bool:
     failure anywhere leaves nothing half done. The order row is locked first: a repeated POST
     waits, then finds the order paid and does nothing. Raises NotYourOrder, and
     wallet.services.InsufficientBalance (nothing changed).
+
+    A gateway attempt the customer had opened for the order is cancelled afterwards (at the
+    provider, outside the transaction): it cannot take money any more, and if it was paid
+    meanwhile, or its notification comes late, that payment takes the late-payment path
+    (recorded, and refunded to its method).
     """
     from wallet import services as wallet_services
     from wallet.models import LedgerEntry
@@ -132,6 +188,7 @@ def pay_with_wallet(*, order_id: int, user) -> bool:
             payment_provider="wallet",
         ):
             raise RuntimeError(f"order {order.number} could not be marked paid")  # undoes it all
+    cancel_open_payments(order=order)
     return True
 
 
@@ -144,23 +201,69 @@ def confirm_paid(*, payment: Payment, actor: str = "payment") -> bool:
     with transaction.atomic():
         if not _set(payment.pk, from_=(P.PENDING, P.EXPIRED, P.FAILED), status=P.PAID):
             return False
-        if order_services.mark_paid(
-            order_id=payment.order_id, payment_reference=payment.reference, actor=actor
-        ):
+        if _tell_paid(payment, actor=actor):
             return True
     _refund_late(payment)
     return False
 
 
+def _tell_paid(payment: Payment, *, actor: str) -> bool:
+    """Hand the money to what it paid for: the order (on to fulfilment) or the deposit (credited
+    to the balance, even after it expired: see wallet.deposits.deposit_paid)."""
+    if payment.deposit_id is not None:
+        from wallet import deposits
+
+        return deposits.deposit_paid(deposit_id=payment.deposit_id, actor=actor)
+    return order_services.mark_paid(
+        order_id=_order_id(payment), payment_reference=payment.reference, actor=actor
+    )
+
+
+def _tell_closed(payment: Payment, *, state: str, message: str, actor: str) -> None:
+    """An attempt failed or expired at the provider: its order expires, or its deposit closes,
+    once no other attempt of it is still open."""
+    if Payment.objects.filter(status=P.PENDING, **_owner_of(payment)).exists():
+        return
+    if payment.deposit_id is not None:
+        from wallet import deposits
+
+        deposits.deposit_closed(
+            deposit_id=payment.deposit_id, status="expired" if state == "expired" else "failed"
+        )
+        return
+    order_services.expire_order(order_id=_order_id(payment), actor=actor, message=message)
+
+
+def _order_id(payment: Payment) -> int:
+    """The order an attempt pays for (set whenever its deposit is not: a CHECK)."""
+    if payment.order_id is None:
+        raise ValueError(f"payment {payment.reference} is a deposit's, not an order's")
+    return payment.order_id
+
+
+def _owner_of(payment: Payment) -> dict:
+    if payment.deposit_id is not None:
+        return {"deposit_id": payment.deposit_id}
+    return {"order_id": payment.order_id}
+
+
 def _refund_late(payment: Payment) -> bool:
-    """Paid after the order expired (or after another attempt paid it): give the money back."""
-    number, status = Order.objects.filter(pk=payment.order_id).values_list("number", "status").get()
+    """Paid after the order expired (or after another attempt paid it), or for a deposit whose
+    account is gone: give the money back."""
+    if payment.deposit_id is not None:
+        logger.warning(
+            "payment %s for a deposit of a deleted account; refunding it", payment.reference
+        )
+        return _refund_payment(payment, reason="the account to credit was deleted")
+    number, status = (
+        Order.objects.filter(pk=_order_id(payment)).values_list("number", "status").get()
+    )
     after = "expired" if status == Order.Status.EXPIRED else f"was already {status}"
     logger.warning(
         "payment %s arrived after order %s %s; refunding it", payment.reference, number, after
     )
     order_services.note_late_payment(
-        order_id=payment.order_id,
+        order_id=_order_id(payment),
         message=f"Payment {payment.reference} arrived after the order {after}: refunding it.",
     )
     return _refund_payment(payment, reason=f"payment arrived after the order {after}")
@@ -171,13 +274,14 @@ def close_payment(*, payment: Payment, status: str) -> bool:
     return _set(payment.pk, from_=P.PENDING, status=status)
 
 
-def cancel_open_payments(*, order: Order) -> int:
-    """Close the order's open attempts, at the provider first; returns how many closed.
+def cancel_open_payments(*, order: Order | None = None, deposit: Deposit | None = None) -> int:
+    """Close the open attempts of an order (or of a deposit), at the provider first; returns
+    how many closed.
 
     One the provider cannot be reached about stays pending: check_pending_payments tries again.
     """
     closed = 0
-    for payment in order.payments.filter(status=P.PENDING):
+    for payment in _attempts_of(order=order, deposit=deposit).filter(status=P.PENDING):
         closed += _cancel_at_provider(payment)
     return closed
 
@@ -214,6 +318,45 @@ def refund(*, order: Order, reason: str) -> bool:
     if payment.status != P.PAID:
         return payment.status == P.REFUNDED
     return _refund_payment(payment, reason=reason)
+
+
+def refund_to_wallet(*, order: Order, user) -> bool:
+    """The customer chose to have a failed order's gateway payment back as balance: the payment
+    is claimed (paid → refunded, one conditional UPDATE) and the balance credited, in one
+    transaction; True when this call did it.
+
+    The automatic refund claims the same row (paid → refunding) in _refund_payment: whichever
+    comes first wins and the other finds nothing to claim, so the money never goes back twice.
+    The credit's cause is the order's refund cause, unique: a double click credits once.
+    """
+    from wallet import services as wallet_services
+    from wallet.models import LedgerEntry
+
+    from .selectors import refund_choice
+
+    payment = refund_choice(order)
+    if payment is None or order.customer_id != getattr(user, "pk", None):
+        return False
+    with transaction.atomic():
+        if not _set(
+            payment.pk,
+            from_=P.PAID,
+            status=P.REFUNDED,
+            refunded_to_wallet=True,
+            refund_reason="the customer chose a refund to their balance",
+        ):
+            return False
+        entry = wallet_services.credit(
+            user=user,
+            amount=payment.amount,
+            kind=LedgerEntry.Kind.REFUND,
+            cause=wallet_refund_cause(order.number),
+            note=f"{order.product_name} {order.variant_name}"[:500],
+            actor=f"customer {user.pk}",
+        )
+        Payment.objects.filter(pk=payment.pk).update(refund_reference=f"ledger:{entry.pk}")
+    logger.info("payment %s refunded to the customer's balance", payment.reference)
+    return True
 
 
 def _refund_payment(payment: Payment, *, reason: str) -> bool:
@@ -284,6 +427,8 @@ def mark_refunded_by_hand(*, order_id: int, actor: str) -> bool:
 
 def _tell_order(payment: Payment, outcome: str) -> None:
     """A late payment's refund ended: noted on its order, whose page then says so."""
+    if payment.order_id is None:
+        return
     status, paid_by = (
         Order.objects.filter(pk=payment.order_id).values_list("status", "payment_reference").get()
     )
@@ -309,12 +454,12 @@ def apply_remote_status(*, payment: Payment, remote: RemoteStatus, actor: str) -
         closed = close_payment(
             payment=payment, status=P.EXPIRED if remote.state == "expired" else P.FAILED
         )
-        order = Order.objects.get(pk=payment.order_id)
-        if closed and not order.payments.filter(status=P.PENDING).exists():
-            order_services.expire_order(
-                order_id=payment.order_id,
-                actor=actor,
+        if closed:
+            _tell_closed(
+                payment,
+                state=remote.state,
                 message=f"Payment {remote.raw_status} at {payment.provider}.",
+                actor=actor,
             )
         return remote.state if closed else "no-op"
     return "pending"
@@ -387,19 +532,33 @@ def ask_provider(*, payment: Payment, actor: str) -> str:
             "payment %s: the provider reports another amount; not acted on", payment.reference
         )
         return "amount-mismatch"
-    if outcome == "pending":
-        order_open = Order.objects.filter(
-            pk=payment.order_id, status=Order.Status.AWAITING_PAYMENT
-        ).exists()
-        if not order_open and _cancel_at_provider(payment):
-            return "expired"
+    if outcome == "pending" and not _still_payable(payment) and _cancel_at_provider(payment):
+        return "expired"
     return outcome
 
 
-def paid_at_provider(*, order: Order) -> bool:
-    """Before an unpaid order expires: ask the provider once about each open attempt (a lost
-    notification must not expire a paid order). True when it turned out paid."""
-    for payment in order.payments.filter(status=P.PENDING):
+def _still_payable(payment: Payment) -> bool:
+    """Is what the attempt pays for still waiting for money (order unpaid, deposit pending)?"""
+    if payment.deposit_id is not None:
+        return Deposit.objects.filter(pk=payment.deposit_id, status=Deposit.Status.PENDING).exists()
+    return Order.objects.filter(
+        pk=_order_id(payment), status=Order.Status.AWAITING_PAYMENT
+    ).exists()
+
+
+def _attempts_of(*, order: Order | None = None, deposit: Deposit | None = None):
+    if order is not None and deposit is None:
+        return order.payments.all()
+    if deposit is not None and order is None:
+        return deposit.payments.all()
+    raise TypeError("give an order or a deposit")
+
+
+def paid_at_provider(*, order: Order | None = None, deposit: Deposit | None = None) -> bool:
+    """Before an unpaid order (or a pending deposit) expires: ask the provider once about each
+    open attempt (a lost notification must not expire what was paid). True when it turned out
+    paid."""
+    for payment in _attempts_of(order=order, deposit=deposit).filter(status=P.PENDING):
         Payment.objects.filter(pk=payment.pk).update(checked_at=timezone.now())
         if ask_provider(payment=payment, actor=f"{payment.provider} check before expiry") == "paid":
             return True
@@ -434,8 +593,11 @@ def sweep_refunds() -> int:
         _resume_refund(payment)
         # The failed order whose refund this was follows at once: refunded, refund due, or
         # still in progress (a no-op for any other order).
-        order_services.refund_order(order_id=payment.order_id, actor="refund sweeper")
-    orphans = Payment.objects.filter(status=P.PAID, updated_at__lt=cutoff).filter(
+        if payment.order_id is not None:
+            order_services.refund_order(order_id=payment.order_id, actor="refund sweeper")
+    # Orders' payments only: a deposit's late payment is credited, not refunded (wallet.deposits).
+    orphans = Payment.objects.filter(status=P.PAID, updated_at__lt=cutoff, order__isnull=False)
+    orphans = orphans.filter(
         Q(order__status=Order.Status.EXPIRED)
         | (~Q(order__payment_reference="") & ~Q(order__payment_reference=F("reference")))
     )

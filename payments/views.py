@@ -10,10 +10,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
-from orders import services as order_services
-
 from . import services
 from .models import Payment
+from .providers import RemoteStatus
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +23,7 @@ def sandbox(request, reference: str):
     if "sandbox" not in settings.PAYMENT_PROVIDERS:
         raise Http404("The sandbox payment provider is off")
     payment = get_object_or_404(
-        Payment.objects.select_related("order"), reference=reference, provider="sandbox"
+        Payment.objects.select_related("order", "deposit"), reference=reference, provider="sandbox"
     )
     if request.method == "POST":
         action = request.POST.get("action")
@@ -35,15 +34,18 @@ def sandbox(request, reference: str):
         if action == "pay":
             services.confirm_paid(payment=payment, actor="sandbox payment")
         elif action in ("fail", "expire"):
-            status = Payment.Status.FAILED if action == "fail" else Payment.Status.EXPIRED
-            if services.close_payment(payment=payment, status=status):
-                order_services.expire_order(
-                    order_id=payment.order_id,
-                    actor="sandbox payment",
-                    message=f"Payment {status} at the sandbox.",
-                )
+            # What a gateway's notification of a failed or expired payment does: the attempt
+            # closes, and with it its order (expired) or its deposit.
+            state = "failed" if action == "fail" else "expired"
+            services.apply_remote_status(
+                payment=payment,
+                remote=RemoteStatus(state=state, amount=None, raw_status=state),
+                actor="sandbox payment",
+            )
         else:
             return render(request, "payments/sandbox.html", {"payment": payment}, status=400)
+        if payment.deposit_id is not None:
+            return redirect("wallet:deposit", reference=payment.deposit.reference)
         return redirect("orders:detail", number=payment.order.number)
     return render(request, "payments/sandbox.html", {"payment": payment})
 

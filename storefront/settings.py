@@ -423,6 +423,23 @@ PAYMENT_STATUS_CHECK_AFTER = env.int("PAYMENT_STATUS_CHECK_AFTER", default=300)
 PAYMENT_REFUND_STUCK_AFTER = env.int("PAYMENT_REFUND_STUCK_AFTER", default=300)
 PAYMENT_STATUS_CHECK_BATCH = 100
 
+# --- Wallet (saldo) ---------------------------------------------------------------------------
+# A deposit (top-up of the balance through a payment provider) is between these amounts, in
+# rupiah, and payable for PAYMENT_TIMEOUT seconds, like an order. The amount buttons offered.
+WALLET_DEPOSIT_MIN = env.int("WALLET_DEPOSIT_MIN", default=10_000)
+WALLET_DEPOSIT_MAX = env.int("WALLET_DEPOSIT_MAX", default=5_000_000)
+WALLET_DEPOSIT_PRESETS = [
+    int(amount)
+    for amount in env_or("WALLET_DEPOSIT_PRESETS", "20000,50000,100000,250000,500000").split(",")
+    if amount.strip()
+]
+if not 0 < WALLET_DEPOSIT_MIN <= WALLET_DEPOSIT_MAX:
+    raise ImproperlyConfigured("WALLET_DEPOSIT_MIN must be above 0 and at most WALLET_DEPOSIT_MAX.")
+# A logged-in customer's failed order paid through a gateway waits this many seconds for the
+# customer to choose: the money back as balance at once, or to the original method. After it,
+# the refund goes to the original method automatically (as a guest's does at once).
+WALLET_REFUND_CHOICE_WINDOW = env.int("WALLET_REFUND_CHOICE_WINDOW", default=1800)
+
 # --- Back office (admin dashboard, reports, reconciliation) -----------------------------------
 # The dashboard warns when the isipay balance is below this many rupiah.
 ISIPAY_LOW_BALANCE_WARNING = env.int("ISIPAY_LOW_BALANCE_WARNING", default=500_000)
@@ -601,6 +618,7 @@ CELERY_TASK_ROUTES = {
     "payments.*": {"queue": "submit"},
     "backoffice.*": {"queue": "submit"},
     "gamestatus.*": {"queue": "sync"},
+    "wallet.*": {"queue": "submit"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -622,6 +640,7 @@ CELERY_BEAT_SCHEDULE = {
     "check-pending-payments": {"task": "payments.check_pending_payments", "schedule": 60},
     "sweep-payment-refunds": {"task": "payments.sweep_refunds", "schedule": 60},
     "expire-unpaid-orders": {"task": "orders.expire_unpaid_orders", "schedule": 60},
+    "expire-deposits": {"task": "wallet.expire_deposits", "schedule": 60},
     "record-balance-snapshot": {
         "task": "backoffice.record_balance_snapshot",
         "schedule": BALANCE_SNAPSHOT_INTERVAL,

@@ -24,6 +24,7 @@ urlpatterns = [
     # Customer sign-up, login, email confirmation, password reset (django-allauth).
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("wallet.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("", include("payments.urls")),

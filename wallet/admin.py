@@ -23,7 +23,7 @@ from storefront.templatetags.money import rupiah
 
 from . import services
 from .forms import AdjustForm
-from .models import LedgerEntry, Wallet
+from .models import Deposit, LedgerEntry, Wallet
 
 ENTRY_FIELDS = ("created_at", "kind", "amount", "balance_after", "cause", "note", "actor")
 
@@ -128,6 +128,43 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_per_page = 100
 
 
+@admin.register(Deposit)
+class DepositAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: a deposit changes only through its payment (wallet.deposits); its payment
+    attempts are in Payments, its credit in the ledger (cause "deposit:<reference>")."""
+
+    list_display = (
+        "reference",
+        "user",
+        "amount_display",
+        "provider",
+        "status",
+        "created_at",
+        "paid_at",
+    )
+    list_filter = ("status", "provider", "created_at")
+    list_select_related = ("user",)
+    search_fields = ("reference", "user__username", "user__email", "payments__reference")
+    date_hierarchy = "created_at"
+    fields = (
+        "reference",
+        "user",
+        "amount_display",
+        "provider",
+        "status",
+        "created_at",
+        "expires_at",
+        "paid_at",
+        "updated_at",
+    )
+    readonly_fields = fields
+    list_per_page = 100
+
+    @admin.display(description=gettext_lazy("amount"), ordering="amount")
+    def amount_display(self, deposit):
+        return rupiah(deposit.amount)
+
+
 # --- users: no deleting one who still has a balance -------------------------------------------
 User = get_user_model()
 
@@ -141,7 +178,7 @@ class RefuseDeletingFundedUsers:
         if user is not None:
             try:
                 services.close_wallet(user=user)
-            except services.WalletNotEmpty as refusal:
+            except services.WalletError as refusal:
                 self.message_user(request, str(refusal), messages.ERROR)
                 opts = self.opts
                 return redirect(
@@ -153,7 +190,7 @@ class RefuseDeletingFundedUsers:
         try:
             with transaction.atomic():  # the refusal undoes the whole bulk deletion
                 super().delete_queryset(request, queryset)
-        except services.WalletNotEmpty as refusal:
+        except services.WalletError as refusal:
             request._wallet_refused = True
             self.message_user(request, str(refusal), messages.ERROR)
 

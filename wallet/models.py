@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Wallet(models.Model):
@@ -84,3 +85,63 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableEntry("A ledger entry cannot be deleted; write a new entry instead.")
+
+
+def new_deposit_reference() -> str:
+    """Like an order number (readable aloud, hard to guess), with its own prefix."""
+    import secrets
+
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    return "DP-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class Deposit(models.Model):
+    """A customer tops up their balance through a payment provider (wallet.deposits).
+
+    Its payment attempt is a payments.Payment like an order's, so the same webhook rules apply;
+    when the money arrives the balance is credited once (ledger cause "deposit:<reference>").
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting payment")
+        PAID = "paid", _("paid")
+        EXPIRED = "expired", _("expired")
+        FAILED = "failed", _("failed")
+
+    # Empty once the account is deleted (never while a deposit is pending): the record stays.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deposits",
+    )
+    reference = models.CharField(
+        max_length=20, unique=True, default=new_deposit_reference, editable=False
+    )
+    amount = models.PositiveBigIntegerField(help_text="Rupiah.")
+    provider = models.CharField(max_length=20)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="deposit_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.status})"
+
+    @property
+    def ledger_cause(self) -> str:
+        return deposit_cause(self.reference)
+
+
+def deposit_cause(reference: str) -> str:
+    return f"deposit:{reference}"

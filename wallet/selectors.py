@@ -6,7 +6,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from .models import LedgerEntry, Wallet
+from .models import Deposit, LedgerEntry, Wallet
 
 ENTRIES_PER_PAGE = 20
 
@@ -65,3 +65,17 @@ def ledger_mismatches() -> QuerySet[Wallet]:
         .exclude(balance=F("entry_sum"))
         .order_by("pk")
     )
+
+
+DEPOSITS_ON_ACCOUNT_PAGE = 10
+
+
+def deposit_of(user, reference: str) -> Deposit | None:
+    """The user's own deposit with this reference (None for anyone else's)."""
+    if not getattr(user, "pk", None):
+        return None
+    return Deposit.objects.filter(user=user, reference=reference).first()
+
+
+def recent_deposits(user, *, limit: int = DEPOSITS_ON_ACCOUNT_PAGE) -> list[Deposit]:
+    return list(Deposit.objects.filter(user=user).order_by("-created_at", "-pk")[:limit])

@@ -51,6 +51,18 @@ class WalletNotEmpty(WalletError):
         )
 
 
+class DepositPending(WalletError):
+    """Refused: a top-up is still waiting for its payment, whose money would have nowhere to go."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "A top-up of this account is still waiting for its payment, so the account "
+                "cannot be deleted yet. Try again after it is paid or has expired."
+            )
+        )
+
+
 def _positive_amount(amount) -> int:
     if type(amount) is not int or amount <= 0:  # bool is an int subclass: refused too
         raise ValueError(f"amount must be a positive int of rupiah, not {amount!r}")
@@ -165,6 +177,10 @@ def close_wallet(*, user) -> None:
     withdraw) while the balance is above zero. Call it inside the deleting transaction: the
     wallet row stays locked, so no credit slips in between the check and the deletion. The
     wallet and its ledger stay (the user link becomes empty) for the books."""
+    from .models import Deposit
+
     wallet = Wallet.objects.select_for_update().filter(user=user).first()
     if wallet is not None and wallet.balance > 0:
         raise WalletNotEmpty(balance=wallet.balance)
+    if Deposit.objects.filter(user=user, status=Deposit.Status.PENDING).exists():
+        raise DepositPending()

@@ -11,7 +11,8 @@ One module per concern; everything is re-exported here, so callers keep writing
   check_supplier_balance
 - polling: poll_due, poll_order, repoll_now
 - review: resolve_review, resend_receipt
-- refunds: refund_order, sweep_refunds, refunded_by_hand
+- refunds: refund_order, sweep_refunds, refunded_by_hand, and the customer's refund choice
+  (refund_choice_until, refund_to_wallet, refund_to_original_method)
 """
 
 from ..models import IllegalTransition
@@ -34,7 +35,15 @@ from .polling import (
     poll_order,
     repoll_now,
 )
-from .refunds import refund_order, refunded_by_hand, sweep_refunds
+from .refunds import (
+    NotYourOrder,
+    refund_choice_until,
+    refund_order,
+    refund_to_original_method,
+    refund_to_wallet,
+    refunded_by_hand,
+    sweep_refunds,
+)
 from .review import RECEIPT_KINDS, _to_review, resend_receipt, resolve_review
 from .submission import (
     CostUnknown,
@@ -61,6 +70,7 @@ __all__ = [
     "IllegalTransition",
     "ItemGone",
     "NotForSale",
+    "NotYourOrder",
     "PollOutcome",
     "SubmitOutcome",
     "_adopt_by_reference",
@@ -88,7 +98,10 @@ __all__ = [
     "pause_submissions",
     "poll_due",
     "poll_order",
+    "refund_choice_until",
     "refund_order",
+    "refund_to_original_method",
+    "refund_to_wallet",
     "refunded_by_hand",
     "repoll_now",
     "resend_receipt",

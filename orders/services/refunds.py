@@ -1,6 +1,7 @@
 """Giving a failed order's money back: automatically, by the sweeper, or by hand."""
 
 import logging
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Q
@@ -16,8 +17,82 @@ logger = logging.getLogger(__name__)
 S = Order.Status
 
 
-def refund_order(*, order_id: int, actor: str = "system") -> bool:
+def refund_choice_until(order: Order) -> datetime | None:
+    """Until when the customer of a failed order may choose where its money goes back (their
+    balance, or the original method); None when there is no choice (a guest's order, paid from
+    the balance, or its refund already started)."""
+    from payments import selectors as payment_selectors
+
+    if order.completed_at is None or payment_selectors.refund_choice(order) is None:
+        return None
+    return order.completed_at + _seconds("WALLET_REFUND_CHOICE_WINDOW")
+
+
+def _waits_for_the_customer(order: Order, *, actor: str) -> bool:
+    """A logged-in customer's failed, gateway-paid order waits WALLET_REFUND_CHOICE_WINDOW for
+    the customer's choice before its automatic refund to the original method."""
+    until = refund_choice_until(order)
+    if until is None or timezone.now() >= until:
+        return False
+    # Looked at now: the order sweeper comes back after ORDER_REFUND_SWEEP_AFTER.
+    Order.objects.filter(pk=order.pk, status=S.FAILED).update(updated_at=timezone.now())
+    message = (
+        f"Waiting until {timezone.localtime(until):%Y-%m-%d %H:%M} for the customer to choose "
+        "a refund to their balance or to the original payment method; then the original method."
+    )
+    if not order.events.filter(message=message).exists():
+        _note(order.pk, status=S.FAILED, actor=actor, message=message)
+    return True
+
+
+class NotYourOrder(Exception):
+    """Only the order's own customer chooses where its refund goes."""
+
+
+def refund_to_wallet(*, order_id: int, user) -> bool:
+    """The customer's choice: a failed order's money back to their balance, at once. The
+    payment's claim, the credit and failed → refunded are one transaction. False when the
+    choice is no longer open (the refund started, or was already made)."""
+    from payments import services as payments
+
+    order = Order.objects.get(pk=order_id)
+    if order.customer_id is None or order.customer_id != getattr(user, "pk", None):
+        raise NotYourOrder(order.number)
+    with transaction.atomic():
+        if not payments.refund_to_wallet(order=order, user=user):
+            return False
+        if not _transition(
+            order_id,
+            from_=S.FAILED,
+            to=S.REFUNDED,
+            actor=f"customer {user.pk}",
+            message="Money refunded to the customer's balance, as they chose.",
+            refund_due_reason="",
+        ):
+            raise RuntimeError(f"order {order.number} could not be marked refunded")  # undo all
+    notifications.on_commit_notify(order_id, "refunded")
+    return True
+
+
+def refund_to_original_method(*, order_id: int, user) -> bool:
+    """The customer's choice: the refund to the original payment method starts now instead of
+    after the choice window. True when it is refunded already (the sandbox), False while it is
+    on its way or when the choice was no longer open."""
+    from payments import selectors as payment_selectors
+
+    order = Order.objects.get(pk=order_id)
+    if order.customer_id is None or order.customer_id != getattr(user, "pk", None):
+        raise NotYourOrder(order.number)
+    if payment_selectors.refund_choice(order) is None:
+        return False
+    return refund_order(order_id=order_id, actor=f"customer {user.pk}", customer_chose=True)
+
+
+def refund_order(*, order_id: int, actor: str = "system", customer_chose: bool = False) -> bool:
     """Give a failed order's money back; True when it is refunded.
+
+    A logged-in customer's order paid through a gateway first waits for the customer's choice
+    (see _waits_for_the_customer; `customer_chose` when they chose the original method).
 
     The refund flow, one for every failed order, with the payment's state as its truth:
     1. "failed" calls this: it refunds the payment the order was paid with (payments.refund).
@@ -35,6 +110,8 @@ def refund_order(*, order_id: int, actor: str = "system") -> bool:
 
     order = Order.objects.get(pk=order_id)
     if order.status != S.FAILED:
+        return False
+    if not customer_chose and _waits_for_the_customer(order, actor=actor):
         return False
     if payments.refund(order=order, reason="isipay could not fulfil the order"):
         if _transition(

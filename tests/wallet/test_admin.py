@@ -117,7 +117,7 @@ def test_deleting_a_user_with_a_balance_in_admin_is_refused_with_how_to_withdraw
         assert response.url == reverse("admin:auth_user_change", args=[wallet.user.pk])
         said = list(get_messages(response.wsgi_request))
         assert said and all(message.level_tag == "error" for message in said)
-        assert "Rp 20.000" in str(said[-1]) and "Withdraw the balance first" in str(said[-1])
+        assert "Rp 20.000" in str(said[-1]) and "Tarik saldonya dulu" in str(said[-1])
     assert type(wallet.user).objects.filter(pk=wallet.user.pk).exists()
     assert selectors.balance_of(wallet.user) == 20_000
 
@@ -135,7 +135,7 @@ def test_the_bulk_delete_action_is_refused_too_and_says_so(admin_client_, wallet
     )
     said = [(m.level_tag, str(m)) for m in response.context["messages"]]
     assert [level for level, _ in said] == ["error"]  # no "successfully deleted" beside it
-    assert "Withdraw the balance first" in said[0][1]
+    assert "Tarik saldonya dulu" in said[0][1]
     assert type(other).objects.filter(pk__in=[wallet.user.pk, other.pk]).count() == 2
 
 

@@ -113,3 +113,53 @@ def test_two_spends_and_a_refund_racing_a_balance_that_covers_one():
     assert isinstance(results[2], LedgerEntry) and spent >= 1
     assert selectors.balance_of(user) == 2 * PRICE - spent * PRICE
     assert_books_balance(user)
+
+
+@pytest.mark.parametrize("round_", range(5))
+def test_the_customers_refund_choice_racing_the_automatic_refund_happens_once(round_):
+    """Item: "Kembalikan ke saldo" pressed at the moment the window ends and the sweeper sends
+    the refund to the original method: one conditional UPDATE of the payment (from paid)
+    decides, so the money goes back exactly once, one way."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders import services as order_services
+    from orders.models import Order
+    from payments.models import Payment
+
+    from ..factories import OrderFactory
+
+    user = UserFactory(username=f"chooser{round_}")
+    order = OrderFactory(
+        customer=user,
+        status=Order.Status.FAILED,
+        completed_at=timezone.now() - timedelta(seconds=settings.WALLET_REFUND_CHOICE_WINDOW - 1),
+        payment_provider="sandbox",
+        payment_reference="GR-RACE-1",
+    )
+    Payment.objects.create(
+        order=order,
+        provider="sandbox",
+        status=Payment.Status.PAID,
+        amount=order.price,
+        reference="GR-RACE-1",
+    )
+
+    def automatic():
+        # The sweeper's call, just after the window: the original method.
+        return order_services.refund_order(order_id=order.pk, customer_chose=True)
+
+    def to_balance():
+        return order_services.refund_to_wallet(order_id=order.pk, user=user)
+
+    results = run_together(automatic, to_balance)
+    assert all(isinstance(r, bool) for r in results), results
+    assert sum(results) == 1, results  # exactly one of them refunded it
+    payment = Payment.objects.get(order=order)
+    assert payment.status == Payment.Status.REFUNDED
+    assert Order.objects.get(pk=order.pk).status == Order.Status.REFUNDED
+    credited = LedgerEntry.objects.filter(kind=K.REFUND, wallet__user=user).count()
+    assert credited == (1 if payment.refunded_to_wallet else 0)
+    assert selectors.balance_of(user) == (order.price if payment.refunded_to_wallet else 0)
+    assert_books_balance(user)

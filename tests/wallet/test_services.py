@@ -184,7 +184,7 @@ def test_entries_of_is_paginated_newest_first(customer):
 
 def test_deleting_a_user_with_a_balance_is_refused_with_how_to_withdraw(customer):
     fund(customer, 7_500)
-    refused = pytest.raises(services.WalletNotEmpty, match=r"Rp 7\.500.*Withdraw the balance first")
+    refused = pytest.raises(services.WalletNotEmpty, match=r"Rp 7\.500.*Tarik saldonya dulu")
     with refused, transaction.atomic():  # the refusal rolls the deletion back
         customer.delete()
     assert type(customer).objects.filter(pk=customer.pk).exists()
