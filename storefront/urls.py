@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
     path("", include("payments.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:
