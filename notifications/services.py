@@ -242,6 +242,8 @@ def _write(**fields) -> Message | None:
     channel = fields["channel"]
     if not NotifySettings.get().channel_enabled(channel):
         fields |= {"status": S.SKIPPED, "last_error": "channel switched off"}
+    elif channel == Channel.WHATSAPP and not settings.FONNTE_TOKEN:
+        fields |= {"status": S.SKIPPED, "last_error": "WhatsApp is not set up (FONNTE_TOKEN)"}
     elif channel == Channel.WHATSAPP and is_opted_out(fields["recipient"]):
         fields |= {"status": S.SKIPPED, "last_error": "the number unsubscribed"}
     try:
@@ -337,11 +339,12 @@ def send_message(*, message_id: int) -> SendOutcome:
         # The one message an unsubscribed number still gets: the confirmation of it.
         if is_opted_out(message.recipient) and not message.cause.startswith("unsubscribe:"):
             return _finish(message, S.SKIPPED, error="the number unsubscribed")
-        wait = take_slot(Channel.WHATSAPP, settings.WHATSAPP_SEND_INTERVAL)
-        if wait > 0:
+        free_at = take_slot(Channel.WHATSAPP, settings.WHATSAPP_SEND_INTERVAL)
+        if free_at is not None:
+            wait = max((free_at - timezone.now()).total_seconds(), 0.01)
             Message.objects.filter(pk=message.pk, status=S.SENDING).update(
                 status=S.QUEUED,
-                next_attempt_at=now + timedelta(seconds=wait),
+                next_attempt_at=free_at,
                 attempts=F("attempts") - 1,
                 lease_until=None,
             )
@@ -448,17 +451,16 @@ def _finish(message: Message, status: str, *, error: str) -> SendOutcome:
     return SendOutcome(status)
 
 
-def take_slot(channel: str, interval: float) -> float:
-    """0 when this worker may send on `channel` now (the next slot moves `interval` on), else
-    the seconds until the next free slot."""
+def take_slot(channel: str, interval: float) -> datetime | None:
+    """None when this worker may send on `channel` now (the next slot moves `interval` on),
+    else when the next slot is free."""
     now = timezone.now()
     Pace.objects.get_or_create(channel=channel, defaults={"next_at": now})
     if Pace.objects.filter(channel=channel, next_at__lte=now).update(
         next_at=now + timedelta(seconds=interval)
     ):
-        return 0.0
-    next_at = Pace.objects.filter(channel=channel).values_list("next_at", flat=True).get()
-    return max((next_at - now).total_seconds(), 0.01)
+        return None
+    return Pace.objects.filter(channel=channel).values_list("next_at", flat=True).get()
 
 
 def sweep_outbox(*, limit: int = 200) -> int:

@@ -13,7 +13,9 @@ def deliver_outbox(*, rounds: int = 5) -> int:
     sent = 0
     for _ in range(rounds):
         due = list(
-            Message.objects.filter(status=Message.Status.QUEUED).values_list("pk", flat=True)
+            Message.objects.filter(status=Message.Status.QUEUED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         if not due:
             break

@@ -308,6 +308,9 @@ class _HTTPServer(ThreadingHTTPServer):
     block_on_close = False
     fake: _FakeServer
 
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that gave up (a "timeout" fault) is not the fake's error
+
     def server_bind(self) -> None:
         import socketserver
 
