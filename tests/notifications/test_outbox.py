@@ -19,6 +19,7 @@ from .conftest import FONNTE_TARGET, PHONE
 pytestmark = pytest.mark.django_db
 S = Order.Status
 M = Message.Status
+FINAL_POLLS = ("success", "failed", "not-processing")
 
 
 def deliver(order: Order, client) -> Order:
