@@ -728,9 +728,11 @@ def incoming_whatsapp(*, sender: str, text: str) -> bool:
         return False
     with transaction.atomic():
         opt_out, created = WhatsAppOptOut.objects.get_or_create(phone=phone)
-        skipped = Message.objects.filter(
-            channel=Channel.WHATSAPP, recipient=phone, status=S.QUEUED
-        ).update(status=S.SKIPPED, last_error="the number unsubscribed")
+        skipped = (
+            Message.objects.filter(channel=Channel.WHATSAPP, recipient=phone, status=S.QUEUED)
+            .exclude(cause__startswith="unsubscribe:")
+            .update(status=S.SKIPPED, last_error="the number unsubscribed")
+        )
         if created:
             # The confirmation itself: written before the opt-out is checked at send time,
             # and sent once (cause unsubscribe:<id>).
