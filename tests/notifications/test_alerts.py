@@ -160,3 +160,15 @@ def test_a_telegram_flood_limit_waits_as_told(telegram, clock, settings):
     assert wait == pytest.approx(7, abs=0.5)  # parameters.retry_after, not the 1 s backoff
     clock.set(message.next_attempt_at)
     assert notify.send_message(message_id=message.pk) == "sent"
+
+
+def test_the_dashboard_shows_the_runway(db, client, settings):
+    from ..backoffice.roles import MANAGER, logged_in, staff
+
+    now = timezone.now()
+    BalanceSnapshotFactory(taken_at=now - timedelta(hours=10), balance=1_000_000)
+    BalanceSnapshotFactory(taken_at=now, balance=600_000)  # 40,000 an hour: 15 hours left
+    page = logged_in(staff("ann", MANAGER)).get(reverse("backoffice:dashboard"))
+    text = page.content.decode()
+    assert "15 jam" in text or "15 hours" in text
+    assert "40.000" in text
