@@ -68,23 +68,27 @@ def order_transitioned(*, order_id: int, from_: str, to: str) -> None:
     kinds = {O.PAID: "paid", O.SUCCESS: "success", O.REFUNDED: "refunded"}
     if to in kinds:
         _customer_messages(Order.objects.get(pk=order_id), kinds[O(to)])
-    if to == O.NEEDS_REVIEW:
-        number, reason = (
-            Order.objects.filter(pk=order_id).values_list("number", "review_reason").get()
-        )
-        raise_alert(
-            key=f"review:{number}",
-            title=_("Order %(number)s needs review") % {"number": number},
-            details=reason,
-            link=admin_order_url(order_id),
-        )
-    elif from_ == O.NEEDS_REVIEW:
-        number = Order.objects.filter(pk=order_id).values_list("number", flat=True).get()
-        resolve_alert(
-            key=f"review:{number}",
-            title=_("Order %(number)s was reviewed: %(status)s")
-            % {"number": number, "status": O(to).label},
-        )
+    if O.NEEDS_REVIEW not in (from_, to):
+        return
+    # The owner's words are in the shop's language, whoever moved the order.
+    with translation.override(settings.LANGUAGE_CODE):
+        if to == O.NEEDS_REVIEW:
+            number, reason = (
+                Order.objects.filter(pk=order_id).values_list("number", "review_reason").get()
+            )
+            raise_alert(
+                key=f"review:{number}",
+                title=_("Order %(number)s needs review") % {"number": number},
+                details=reason,
+                link=admin_order_url(order_id),
+            )
+        else:
+            number = Order.objects.filter(pk=order_id).values_list("number", flat=True).get()
+            resolve_alert(
+                key=f"review:{number}",
+                title=_("Order %(number)s was reviewed: %(status)s")
+                % {"number": number, "status": O(to).label},
+            )
 
 
 def order_refund_due(*, order_id: int) -> None:
