@@ -431,9 +431,14 @@ def _failed(message: Message, exc: SendError) -> SendOutcome:
 
 
 def _context(message: Message) -> dict[str, str]:
-    """`extra` for a log line: the order number when an order caused the message."""
-    kind, _sep, key = message.cause.partition(":")
-    return {"order": key} if kind == "order" else {}
+    """`extra` for a log line: the order's number and isipay reference, when an order caused it."""
+    from orders.models import Order
+
+    if message.order_id is None:
+        return {}
+    row = Order.objects.filter(pk=message.order_id).values_list("number", "reference_number")
+    found = row.first()
+    return {"order": found[0], "reference": found[1]} if found else {}
 
 
 def _finish(message: Message, status: str, *, error: str) -> SendOutcome:

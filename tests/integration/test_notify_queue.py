@@ -35,7 +35,7 @@ def test_a_purchase_sends_its_whatsapp_messages_on_the_notify_queue(
     assert wait_status(order, S.SUCCESS) == S.SUCCESS
     texts = wait_for(lambda: len(fonnte.texts()) == 2 and fonnte.texts(), timeout=30)
     assert all(order.number in text for text in texts)
-    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+    wait_for(lambda: set(Message.objects.values_list("status", flat=True)) == {"sent"})
 
 
 def test_whatsapp_down_never_delays_the_order_and_its_messages_follow(
@@ -49,4 +49,4 @@ def test_whatsapp_down_never_delays_the_order_and_its_messages_follow(
     wait_for(lambda: Message.objects.filter(channel="whatsapp", attempts__gte=2).count() == 2)
     fonnte.clear_faults()
     wait_for(lambda: len(fonnte.texts()) == 2, timeout=30, what="the messages after the outage")
-    assert Message.objects.filter(channel="whatsapp", status="sent").count() == 2
+    wait_for(lambda: Message.objects.filter(channel="whatsapp", status="sent").count() == 2)
