@@ -60,6 +60,7 @@ def dashboard(request):
         "backoffice/dashboard.html",
         _("Dashboard"),
         balance=selectors.last_known_balance(),
+        runway=_runway_text(),
         low_balance=settings.ISIPAY_LOW_BALANCE_WARNING,
         queue=SubmissionQueue.get(),
         sales=selectors.sales_summary(today=today),
@@ -73,6 +74,15 @@ def dashboard(request):
         wallets=wallet_selectors.totals(),
         ledger_mismatches=wallet_selectors.ledger_mismatches().count(),
     )
+
+
+def _runway_text() -> str:
+    """How long the isipay balance lasts at today's rate (the figure the owner's alert uses)."""
+    from notifications import selectors as notification_selectors
+    from notifications.services import runway_text
+
+    runway = notification_selectors.balance_runway()
+    return runway_text(runway) if runway is not None else ""
 
 
 @require_POST

@@ -44,7 +44,7 @@ def celery_worker_command(
         "storefront",
         "worker",
         "-Q",
-        "default,sync,submit,poll",
+        "default,sync,submit,poll,notify",
         "-c",
         str(concurrency),
         "-l",

@@ -68,6 +68,11 @@ class CheckoutForm(forms.Form):
         error_messages={"required": _("Enter your email for the receipt.")},
     )
     whatsapp = forms.CharField(label=_("WhatsApp number (optional)"), max_length=24, required=False)
+    whatsapp_opt_in = forms.BooleanField(
+        label=_("Send me order updates on WhatsApp"),
+        required=False,
+        help_text=_("Payment received, delivered or refunded. Reply STOP to end them."),
+    )
     payment_method = forms.ChoiceField(label=_("Payment method"), widget=forms.RadioSelect)
 
     def __init__(self, *args, product: Product, user=None, **kwargs) -> None:

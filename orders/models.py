@@ -87,6 +87,8 @@ class Order(models.Model):
     data = models.CharField(max_length=300, help_text="The data string sent to isipay.")
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=20, blank=True)
+    # The buyer asked for order news on WhatsApp at checkout (notifications app).
+    whatsapp_opt_in = models.BooleanField(default=False)
     # The logged-in customer who placed it, or whose verified email a guest order carried.
     customer = models.ForeignKey(
         "auth.User",

@@ -54,6 +54,8 @@ def checkout(request, slug: str):
             account=form.cleaned_data["account"],
             contact_email=form.cleaned_data["email"],
             contact_phone=form.cleaned_data["whatsapp"],
+            whatsapp_opt_in=bool(form.cleaned_data["whatsapp"])
+            and form.cleaned_data["whatsapp_opt_in"],
             buyer_ip=client_ip(request),
             payment_provider=form.cleaned_data["payment_method"],
             language=get_language() or settings.LANGUAGE_CODE,

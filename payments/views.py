@@ -10,6 +10,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import is_ratelimited
 
+from notifications import services as notifications
+
 from . import services
 from .models import Payment
 from .providers import RemoteStatus
@@ -88,4 +90,5 @@ def _rejected(request, reason: str, *, status: int, unsigned: bool) -> JsonRespo
     if unsigned and _over_limit(request):
         return JsonResponse({"error": "too many requests"}, status=429)
     logger.warning("Midtrans notification rejected: %s", reason)
+    notifications.note_rejected_payment_notification()  # a burst alerts the owner
     return JsonResponse({"error": reason}, status=status)

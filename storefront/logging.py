@@ -67,7 +67,14 @@ def _phone(match: re.Match) -> str:
     return "[phone]"
 
 
-SECRET_SETTINGS = ("ISIPAY_API_TOKEN", "SECRET_KEY", "MIDTRANS_SERVER_KEY")
+SECRET_SETTINGS = (
+    "ISIPAY_API_TOKEN",
+    "SECRET_KEY",
+    "MIDTRANS_SERVER_KEY",
+    "FONNTE_TOKEN",
+    "FONNTE_WEBHOOK_SECRET",
+    "TELEGRAM_BOT_TOKEN",
+)
 REDACTED = "[redacted]"
 
 

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "content",
     "gamestatus",
     "support",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -577,6 +578,45 @@ RATELIMIT_ADMIN_LOGIN = env_or("RATELIMIT_ADMIN_LOGIN", "10/m")
 RATELIMIT_IP_META_KEY = "storefront.security.client_ip"
 RATELIMIT_VIEW = "storefront.security.ratelimited"
 
+# --- Notifications: outbox, WhatsApp (Fonnte), Telegram alerts (notifications app) ------------
+# Every message is an outbox row sent by the "notify" queue (its own queue, so a slow gateway
+# never holds a submission). The demo talks to the fake servers that `make run` starts
+# (notifications/fakes); production needs the real URLs' defaults and the tokens.
+FONNTE_BASE_URL = env_or(
+    "FONNTE_BASE_URL", "http://127.0.0.1:8766" if DEBUG else "https://api.fonnte.com"
+)
+FONNTE_TOKEN = env_or("FONNTE_TOKEN", "fake-fonnte-token" if DEBUG else "")
+FONNTE_COUNTRY_CODE = env_or("FONNTE_COUNTRY_CODE", "62")
+# Fonnte's incoming-message webhook (/notifications/fonnte/webhook/<secret>/): empty = off.
+FONNTE_WEBHOOK_SECRET = env_or("FONNTE_WEBHOOK_SECRET", "fake-webhook-secret" if DEBUG else "")
+# Words (one message, any case) that unsubscribe a number from WhatsApp messages.
+WHATSAPP_UNSUBSCRIBE_WORDS = [
+    w.strip().lower() for w in env_or("WHATSAPP_UNSUBSCRIBE_WORDS", "STOP,BERHENTI").split(",")
+]
+# Seconds between two WhatsApp sends, across every worker (unofficial gateways ban numbers
+# that blast).
+WHATSAPP_SEND_INTERVAL = env_number("WHATSAPP_SEND_INTERVAL", 3)
+TELEGRAM_API_URL = env_or(
+    "TELEGRAM_API_URL", "http://127.0.0.1:8767" if DEBUG else "https://api.telegram.org"
+)
+TELEGRAM_BOT_TOKEN = env_or("TELEGRAM_BOT_TOKEN", "123456:fake-telegram-token" if DEBUG else "")
+TELEGRAM_CHAT_ID = env_or("TELEGRAM_CHAT_ID", "100200300" if DEBUG else "")
+# The owner's alerts go by e-mail to these when Telegram is off, unset or refuses a message.
+ADMINS = [
+    ("Owner", address.strip())
+    for address in env_or("ADMINS", "owner@gerai.local" if DEBUG else "").split(",")
+    if address.strip()
+]
+NOTIFY_TIMEOUT = env_number("NOTIFY_TIMEOUT", 10)  # read timeout of a gateway call, seconds
+NOTIFY_RETRY_BASE = env_number("NOTIFY_RETRY_BASE", 15)  # first retry; doubles each attempt
+NOTIFY_RETRY_CAP = env_number("NOTIFY_RETRY_CAP", 300)  # longest wait between two attempts
+# A message still not sent this long after it was written is given up (marked failed).
+NOTIFY_GIVE_UP_AFTER = env_number("NOTIFY_GIVE_UP_AFTER", 86400)
+NOTIFY_SWEEP_INTERVAL = env_number("NOTIFY_SWEEP_INTERVAL", 30)
+ALERT_CHECK_INTERVAL = env_number("ALERT_CHECK_INTERVAL", 60)
+# The spend rate behind the balance runway: balance drops over this many seconds. Default: 1 day
+ALERT_RUNWAY_WINDOW = env_number("ALERT_RUNWAY_WINDOW", 86400)
+
 # --- Celery -----------------------------------------------------------------------------------
 # Without a broker URL the demo uses kombu's filesystem transport: no server to run.
 CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
@@ -603,7 +643,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER",
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "sync", "submit", "poll")]
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "sync", "submit", "poll", "notify")]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Three queues so that a slow sync never delays a paid order; the isipay account calls (orders,
 # payments' provider checks, balance snapshots) go with submissions.
@@ -619,6 +659,8 @@ CELERY_TASK_ROUTES = {
     "backoffice.*": {"queue": "submit"},
     "gamestatus.*": {"queue": "sync"},
     "wallet.*": {"queue": "submit"},
+    # Messages (WhatsApp, Telegram, e-mail) on their own queue: a slow gateway holds no order.
+    "notifications.*": {"queue": "notify"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
@@ -649,6 +691,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "gamestatus.refresh_game_status",
         "schedule": GAME_STATUS_INTERVAL,
     },
+    "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": NOTIFY_SWEEP_INTERVAL},
+    "check-alerts": {"task": "notifications.check_alerts", "schedule": ALERT_CHECK_INTERVAL},
 }
 
 # --- Customer accounts (django-allauth; accounts app) -------------------------------------------

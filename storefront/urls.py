@@ -34,6 +34,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("manifest.webmanifest", manifest, name="manifest"),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

@@ -116,7 +116,28 @@ def deposit_paid(*, deposit_id: int, actor: str) -> bool:
             note=_("Top-up %(reference)s") % {"reference": deposit.reference},
             actor=actor,
         )
+        _tell_customer(deposit)
     return True
+
+
+def _tell_customer(deposit: Deposit) -> None:
+    """The deposit-received message, written to the outbox in the crediting transaction: by
+    e-mail, and by WhatsApp to the number the customer keeps on their profile."""
+    from notifications.services import notify_deposit_received
+
+    from .models import Wallet
+
+    user = deposit.user
+    profile = getattr(user, "profile", None)
+    notify_deposit_received(
+        deposit_id=deposit.pk,
+        amount=deposit.amount,
+        balance=Wallet.objects.filter(user=user).values_list("balance", flat=True).first(),
+        email=user.email,
+        phone=profile.whatsapp if profile else "",
+        whatsapp_opt_in=bool(profile and profile.whatsapp),
+        language=profile.language if profile and profile.language else "id",
+    )
 
 
 def deposit_closed(*, deposit_id: int, status: str) -> bool:

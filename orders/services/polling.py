@@ -17,7 +17,6 @@ import isipay
 from storefront.logging import order_context
 from storefront.supplier import status_map
 
-from .. import notifications
 from ..models import Order
 from .refunds import refund_order
 from .review import _to_review
@@ -117,7 +116,6 @@ def poll_order(*, order_id: int, client: isipay.IsipayClient) -> PollOutcome:
             next_poll_at=None,
         ):
             if succeeded:
-                notifications.on_commit_notify(order.pk, "success")
                 on_success(order.pk)
             else:
                 refund_order(order_id=order.pk)

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from notifications import services as notifications
 from storefront.logging import order_context
 
-from .. import notifications
 from ..models import Order
 from .transitions import _note, _seconds, _transition
 
@@ -70,7 +70,6 @@ def refund_to_wallet(*, order_id: int, user) -> bool:
             refund_due_reason="",
         ):
             raise RuntimeError(f"order {order.number} could not be marked refunded")  # undo all
-    notifications.on_commit_notify(order_id, "refunded")
     return True
 
 
@@ -114,17 +113,15 @@ def refund_order(*, order_id: int, actor: str = "system", customer_chose: bool =
     if not customer_chose and _waits_for_the_customer(order, actor=actor):
         return False
     if payments.refund(order=order, reason="isipay could not fulfil the order"):
-        if _transition(
+        # The customer's refund messages are written by the transition (the outbox).
+        return _transition(
             order_id,
             from_=S.FAILED,
             to=S.REFUNDED,
             actor=actor,
             message="Money refunded to the customer.",
             refund_due_reason="",
-        ):
-            notifications.on_commit_notify(order_id, "refunded")
-            return True
-        return False
+        )
     now = timezone.now()
     progress = payment_selectors.refund_in_progress(order=order)
     if progress:
@@ -138,18 +135,20 @@ def refund_order(*, order_id: int, actor: str = "system", customer_chose: bool =
             logger.info("order %s: %s", order.number, progress, extra=order_context(order))
         return False
     reason = payment_selectors.refund_due_reason(order=order)
-    noted = (
-        Order.objects.filter(pk=order_id, status=S.FAILED)
-        .exclude(refund_due_reason=reason)
-        .update(refund_due_reason=reason, updated_at=now)
-    )
+    with transaction.atomic():
+        noted = (
+            Order.objects.filter(pk=order_id, status=S.FAILED)
+            .exclude(refund_due_reason=reason)
+            .update(refund_due_reason=reason, updated_at=now)
+        )
+        if noted and not order.refund_due_reason:
+            # The customer hears, once, that the refund will be done by hand (outbox).
+            notifications.order_refund_due(order_id=order_id)
     if noted:
         _note(order_id, status=S.FAILED, actor=actor, message=f"Refund due: {reason}")
         logger.warning("order %s: refund due: %s", order.number, reason, extra=order_context(order))
     else:  # looked at now: the sweeper need not look again until the payment changes
         Order.objects.filter(pk=order_id, status=S.FAILED).update(updated_at=now)
-    if noted and not order.refund_due_reason:
-        notifications.on_commit_notify(order_id, "failed")
     return False
 
 
@@ -185,6 +184,4 @@ def refunded_by_hand(*, order_id: int, actor: str, note: str = "") -> bool:
         )
         if moved:
             payments.mark_refunded_by_hand(order_id=order_id, actor=actor)
-    if moved:
-        notifications.on_commit_notify(order_id, "refunded")
     return moved

@@ -2,7 +2,8 @@
 
 from django.utils import timezone
 
-from .. import notifications
+from notifications import services as notifications
+
 from ..models import Order
 from .refunds import refund_order
 from .transitions import _note, _transition, on_success
@@ -34,7 +35,6 @@ def resolve_review(*, order_id: int, success: bool, note: str, actor: str) -> bo
         completed_at=timezone.now(),
     )
     if moved and success:
-        notifications.on_commit_notify(order_id, "success")
         on_success(order_id)
     elif moved:
         refund_order(order_id=order_id, actor=actor)
@@ -48,7 +48,8 @@ RECEIPT_KINDS = {S.SUCCESS: "success", S.FAILED: "failed", S.REFUNDED: "refunded
 def resend_receipt(*, order_id: int, actor: str) -> bool:
     """Email the customer the receipt for the order's outcome again; noted in its timeline.
 
-    False when the order has no outcome yet, no email address, or the mail could not be sent.
+    The mail goes out through the outbox (notifications), as a new row of the message log.
+    False when the order has no outcome yet, no email address, or e-mail is switched off.
     """
     order = Order.objects.filter(pk=order_id).only("status", "contact_email").first()
     if order is None or not order.contact_email:
@@ -56,7 +57,7 @@ def resend_receipt(*, order_id: int, actor: str) -> bool:
     kind = RECEIPT_KINDS.get(S(order.status))
     if kind is None:
         return False
-    if not notifications.notify(order_id, kind):
+    if not notifications.resend_order_receipt(order_id=order_id, kind=kind):
         return False
     _note(order_id, status=order.status, actor=actor, message=f"Receipt email ({kind}) sent again.")
     return True

@@ -366,6 +366,9 @@ def pause_submissions(*, reason: str) -> None:
         paused_at=Coalesce("paused_at", Value(timezone.now())), reason=reason
     )
     logger.warning("order submission paused: %s", reason)
+    from notifications import services as notifications
+
+    notifications.submissions_paused(reason=reason)
 
 
 def resume_submissions(*, actor: str = "system") -> int:
@@ -378,6 +381,9 @@ def resume_submissions(*, actor: str = "system") -> int:
     for order_id in waiting:
         schedule("orders.submit_order", order_id)
     logger.info("order submission resumed by %s: %d orders waiting", actor, len(waiting))
+    from notifications import services as notifications
+
+    notifications.submissions_resumed()
     return len(waiting)
 
 

@@ -14,6 +14,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from notifications import services as notifications
 from storefront.celery import schedule  # noqa: F401  (re-exported: the one way to queue a task)
 
 from ..cache import order_changed
@@ -55,6 +56,8 @@ def _transition(
                 actor=actor,
                 message=message[:2000],
             )
+            # The messages it causes (customer, owner), in the same transaction: an outbox.
+            notifications.order_transitioned(order_id=order_id, from_=from_, to=to)
             number, reference = (
                 Order.objects.filter(pk=order_id).values_list("number", "reference_number").get()
             )

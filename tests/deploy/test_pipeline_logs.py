@@ -26,7 +26,12 @@ from storefront.logging import REDACTED, JsonFormatter
 from storefront.supplier import isipay_client
 from tests.production import REAL_PAYMENTS
 
-from ..integration.conftest import Worker, wait_for, worker_env  # noqa: F401  (fixture)
+from ..integration.conftest import (  # noqa: F401  (fixtures)
+    Worker,
+    live_gateways,
+    wait_for,
+    worker_env,
+)
 from ..storefront.helpers import closed_port
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,7 @@ import pytest
 from devtools.processes import start_logged_process, stop_process
 from tests.production import REAL_PAYMENTS
 
-from ..integration.conftest import live_sandbox, worker_env  # noqa: F401  (fixtures)
+from ..integration.conftest import live_gateways, live_sandbox, worker_env  # noqa: F401  (fixtures)
 from .conftest import command_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

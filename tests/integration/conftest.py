@@ -19,6 +19,7 @@ from catalog.models import Variant
 from devtools.processes import celery_worker_command, start_logged_process, stop_process
 from isipay import IsipayClient
 from isipay.sandbox import SandboxServer
+from notifications.fakes import FakeFonnte, FakeTelegram
 from orders import services
 from orders.models import Order
 from payments import services as payments
@@ -74,7 +75,14 @@ def live_sandbox():
 
 
 @pytest.fixture(scope="module")
-def worker_env(django_db_setup, live_sandbox, tmp_path_factory):
+def live_gateways():
+    """The fake Fonnte and Telegram the worker sends the outbox to."""
+    with FakeFonnte() as fonnte, FakeTelegram() as telegram:
+        yield fonnte, telegram
+
+
+@pytest.fixture(scope="module")
+def worker_env(django_db_setup, live_sandbox, live_gateways, tmp_path_factory):
     db = settings.DATABASES["default"]
     if connection.vendor == "sqlite":
         database_url = f"sqlite:///{db['NAME']}"
@@ -91,6 +99,12 @@ def worker_env(django_db_setup, live_sandbox, tmp_path_factory):
         "ISIPAY_BASE_URL": live_sandbox.url,
         "ISIPAY_API_TOKEN": SANDBOX_TOKEN,
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        "FONNTE_BASE_URL": live_gateways[0].url,
+        "TELEGRAM_API_URL": live_gateways[1].url,
+        "WHATSAPP_SEND_INTERVAL": "0.2",
+        "NOTIFY_RETRY_BASE": "0.5",
+        "NOTIFY_RETRY_CAP": "1",
+        "NOTIFY_SWEEP_INTERVAL": "1",
     }
     if celery_app.conf.broker_url.startswith("filesystem"):
         folder = tmp_path_factory.mktemp("broker")
@@ -124,6 +138,15 @@ def sandbox(live_sandbox, settings):
     settings.ISIPAY_API_TOKEN = SANDBOX_TOKEN
     yield live_sandbox
     live_sandbox.clear_faults()
+
+
+@pytest.fixture
+def gateways(live_gateways):
+    for fake in live_gateways:
+        fake.reset()
+    yield live_gateways
+    for fake in live_gateways:
+        fake.clear_faults()
 
 
 @pytest.fixture

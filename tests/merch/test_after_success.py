@@ -10,9 +10,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.services import resend_order_receipt
 from orders.models import Order
-from orders.notifications import notify
 from support.models import OrderNote
+from tests.notify import deliver_outbox
 
 from ..factories import OrderFactory, ProductFactory, VariantFactory
 
@@ -50,7 +51,8 @@ def receipt_part(html: str) -> str:
 
 def test_the_receipt_page_says_what_the_email_says(client, delivered):
     page = client.get(reverse("orders:receipt", args=[delivered.number])).content.decode()
-    assert notify(delivered.pk, "success")
+    assert resend_order_receipt(order_id=delivered.pk, kind="success")
+    deliver_outbox()
     (message,) = mail.outbox
     email_html = message.alternatives[0][0]
     assert receipt_part(page) == receipt_part(email_html)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from orders import services
 from orders.models import Order
+from tests.notify import deliver_outbox
 
 S = Order.Status
 
@@ -39,6 +40,7 @@ def test_success_word_completes_the_order_and_emails_the_customer(
     order.refresh_from_db()
     assert order.status == S.SUCCESS and order.supplier_status == "Success"
     assert order.completed_at and order.next_poll_at is None
+    assert deliver_outbox() == 1  # the notify queue sends the receipt
     assert len(mail.outbox) == 1
     assert order.number in mail.outbox[0].subject
     assert f"/orders/{order.number}/" in mail.outbox[0].body

@@ -11,6 +11,7 @@ from payments import tasks as payment_tasks
 from payments.models import Payment
 from storefront.celery import RELIABLE
 from storefront.celery import app as celery_app
+from tests.notify import deliver_outbox
 
 from ..backoffice.roles import MANAGER, SUPPORT, logged_in, staff
 
@@ -115,6 +116,7 @@ def test_the_shop_manager_marks_a_refund_due_order_refunded_by_hand(
     assert "by hand" in event.message
     payment = order.payments.get()
     assert payment.status == P.REFUNDED and "by hand" in payment.refund_reference
+    deliver_outbox()
     assert [m for m in mail.outbox if order.number in m.subject]  # the customer is told
     # Nothing sends it again, and a second click changes nothing.
     assert services.sweep_refunds() == 0

@@ -12,6 +12,7 @@ from orders import services
 from orders.models import Order
 from payments.models import Payment
 from storefront.celery import app as celery_app
+from tests.notify import deliver_outbox
 
 S = Order.Status
 P = Payment.Status
@@ -64,6 +65,7 @@ def test_worker_dying_between_failed_and_refund_is_finished_by_the_sweeper(
     assert order.status == S.REFUNDED and not order.refund_due_reason
     assert order.payments.get().status == P.REFUNDED
     assert order.events.last().actor == "sweeper"
+    deliver_outbox()
     assert any(order.number in m.subject and "dikembalikan" in m.subject for m in mail.outbox)
     assert services.sweep_refunds() == 0  # and never twice
 
@@ -88,6 +90,7 @@ def test_a_refund_whose_answer_was_lost_is_left_to_the_payment_retries_then_refu
         assert services.sweep_refunds() == 0
     order.refresh_from_db()
     assert order.status == S.FAILED and not order.refund_due_reason  # not refund due (yet)
+    deliver_outbox()
     assert len(mail.outbox) == 0  # no "failed" message while it is being retried
     listing = admin_client.get(reverse("admin:orders_order_changelist")).content.decode()
     assert "Refund in progress" in listing and "do nothing" in listing
@@ -107,13 +110,16 @@ def test_a_refund_whose_answer_was_lost_is_left_to_the_payment_retries_then_refu
     assert payment.reference in order.refund_due_reason and refusal in order.refund_due_reason
     assert "by hand" in order.refund_due_reason
     assert order.events.last().message.startswith("Refund due:")
+    deliver_outbox()
     assert len(mail.outbox) == 1  # the customer hears once that the order failed
 
     listing = admin_client.get(reverse("admin:orders_order_changelist"))
     assert "— refund due:" in listing.content.decode()
     page = admin_client.get(reverse("admin:orders_order_change", args=[order.pk]))
     assert order.refund_due_reason in page.content.decode()
-    assert services.sweep_refunds() == 0 and len(mail.outbox) == 1  # noted once
+    assert services.sweep_refunds() == 0
+    deliver_outbox()
+    assert len(mail.outbox) == 1  # noted once
 
     # Once the payment is settled (by the payments sweeper, or by hand), the order follows.
     Payment.objects.filter(pk=payment.pk).update(status=P.REFUNDED)

@@ -9,6 +9,7 @@ from catalog.models import Product, Variant
 from orders import services
 from orders.models import Order, OrderEvent, SubmissionQueue
 from payments.models import Payment
+from tests.notify import deliver_outbox
 from tests.oncommit import queued_tasks
 
 S = Order.Status
@@ -88,7 +89,9 @@ def test_insufficient_balance_pauses_the_queue_and_a_top_up_resumes_it(
     with django_capture_on_commit_callbacks() as callbacks:
         services.check_supplier_balance(client=isipay_client)
     assert not SubmissionQueue.get().is_paused
-    assert queued_tasks(callbacks) == ["orders.submit_order"] * 2
+    assert queued_tasks(callbacks) == ["orders.submit_order"] * 2 + [
+        "notifications.send_message"  # the owner hears that submissions resumed
+    ]
     assert submit(first, isipay_client) == "submitted"
     assert submit(second, isipay_client) == "submitted"
     assert Order.objects.filter(status=S.FAILED).count() == 0
@@ -104,6 +107,7 @@ def test_supplier_rejection_fails_and_refunds(
     assert order.status == S.REFUNDED
     assert order.payments.get().status == Payment.Status.REFUNDED
     assert "tidak valid" in order.events.get(to_status=S.FAILED).message
+    deliver_outbox()
     assert len(mail.outbox) == 1
     assert order.number in mail.outbox[0].subject and "dikembalikan" in mail.outbox[0].subject
 

@@ -20,6 +20,7 @@ from orders import services
 from orders.models import Order
 from payments import services as payments
 from payments.models import Payment
+from tests.notify import deliver_outbox
 from tests.oncommit import queued_tasks
 
 from ..factories import PaymentFactory
@@ -609,6 +610,7 @@ def test_a_refund_being_retried_says_do_nothing_until_midtrans_gives_up_then_ref
     note = order.events.last().message
     assert "retried automatically" in note and "until about" in note and "do nothing" in note
     assert "by hand" not in note
+    deliver_outbox()
     assert mailoutbox == []
 
     for _try in range(2):  # sent once more (same key), then given up on
@@ -620,6 +622,7 @@ def test_a_refund_being_retried_says_do_nothing_until_midtrans_gives_up_then_ref
     assert order.is_refund_due  # at once, not on a later order sweep
     assert "did not confirm the refund after 2 tries" in order.refund_due_reason
     assert "by hand" in order.refund_due_reason
+    deliver_outbox()  # the notify queue's worker
     assert [m.subject for m in mailoutbox if order.number in m.subject]  # told once, now
     assert len(mailoutbox) == 1
     assert len([c for c in mocked.calls if c.request.url == refund_url]) == 2

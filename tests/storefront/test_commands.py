@@ -18,6 +18,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from isipay.sandbox import SandboxServer
 from orders import services as order_services
 from orders.models import Order, SubmissionQueue
+from tests.oncommit import queued_tasks
 
 from ..conftest import SANDBOX_TOKEN
 from ..factories import VariantFactory
@@ -89,7 +90,8 @@ def test_resume_submissions_unpauses_and_resends_waiting_orders(
         output = run("resume_submissions")
     assert "isipay balance too low" in output
     assert "2 paid order(s)" in output
-    assert len(enqueued) == 2
+    # Two submissions, and the owner's "resumed" notice (notifications' outbox).
+    assert queued_tasks(enqueued) == ["orders.submit_order"] * 2 + ["notifications.send_message"]
     assert not SubmissionQueue.get().is_paused
 
 

@@ -10,7 +10,8 @@ import threading
 import phonenumbers
 import pytest
 
-from orders import notifications
+from notifications import services as notifications
+from notifications.models import Message
 from orders import services as order_services
 from orders.forms import normalise_phone
 from storefront.logging import JsonFormatter, RedactFilter, TextFormatter
@@ -71,7 +72,9 @@ def test_a_refused_receipt_logs_the_order_number_not_the_address(settings, caplo
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
         settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
         settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        assert notifications.notify(order.pk, "success") is False
+        assert notifications.resend_order_receipt(order_id=order.pk, kind="success")
+        message = Message.objects.get(order=order)
+        assert notifications.send_message(message_id=message.pk) == "failed"  # 550: refused
 
     failed = [r for r in caplog.records if "could not be sent" in r.getMessage()]
     assert len(failed) == 1

@@ -46,6 +46,13 @@ class Command(BaseCommand):
             self._start("sandbox", [*MANAGE, "isipay_sandbox", "--port", str(port), "--quiet"])
             _wait_for_port(sandbox.hostname, port)
 
+        fonnte = urlsplit(settings.FONNTE_BASE_URL)
+        telegram = urlsplit(settings.TELEGRAM_API_URL)
+        if settings.DEBUG and {fonnte.hostname, telegram.hostname} <= {"127.0.0.1", "localhost"}:
+            # The fake WhatsApp and Telegram: every message of a demo purchase prints here.
+            self._start("fakes", [*MANAGE, "notify_fakes"])
+            _wait_for_port(fonnte.hostname or "127.0.0.1", fonnte.port or 80)
+
         call_command("sync_catalog", stdout=self.stdout, stderr=self.stderr)
         call_command("load_demo_content", stdout=self.stdout)
         call_command("ensure_admin", stdout=self.stdout)
@@ -54,7 +61,7 @@ class Command(BaseCommand):
         self._start("web", [*MANAGE, "runserver", "--noreload", addr])
         self._start(
             "worker",
-            [*CELERY, "worker", "-Q", "default,sync,submit,poll", "-c", "2", "-l", "INFO"],
+            [*CELERY, "worker", "-Q", "default,sync,submit,poll,notify", "-c", "2", "-l", "INFO"],
         )
         self._start("beat", [*CELERY, "beat", "-l", "INFO", "--pidfile="])
         self.stdout.write(
@@ -137,4 +144,4 @@ def _wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
                 return
         except OSError:
             time.sleep(0.1)
-    raise CommandError(f"The isipay sandbox did not start on {host}:{port}")
+    raise CommandError(f"Nothing started listening on {host}:{port}")
