@@ -21,6 +21,10 @@ DELETE = reverse("accounts:delete")
 def test_the_account_page_offers_deleting_the_account(customer_client):
     page = customer_client.get(reverse("accounts:home")).content.decode()
     assert "Hapus akun" in page and DELETE in page
+    # Once, in the page's content: not in its <title>, and not twice.
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<section" not in title and DELETE not in title
+    assert page.count(f'action="{DELETE}"') == 1
 
 
 def test_an_account_with_a_balance_is_not_deleted_and_the_customer_is_told_how_to_withdraw(
