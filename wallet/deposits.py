@@ -108,7 +108,7 @@ def deposit_paid(*, deposit_id: int, actor: str) -> bool:
                 deposit.reference,
                 deposit.status,
             )
-        credit(
+        entry = credit(
             user=deposit.user,
             amount=deposit.amount,
             kind=LedgerEntry.Kind.DEPOSIT,
@@ -116,23 +116,21 @@ def deposit_paid(*, deposit_id: int, actor: str) -> bool:
             note=_("Top-up %(reference)s") % {"reference": deposit.reference},
             actor=actor,
         )
-        _tell_customer(deposit)
+        _tell_customer(deposit, balance=entry.balance_after)
     return True
 
 
-def _tell_customer(deposit: Deposit) -> None:
+def _tell_customer(deposit: Deposit, *, balance: int) -> None:
     """The deposit-received message, written to the outbox in the crediting transaction: by
     e-mail, and by WhatsApp to the number the customer keeps on their profile."""
     from notifications.services import notify_deposit_received
-
-    from .models import Wallet
 
     user = deposit.user
     profile = getattr(user, "profile", None)
     notify_deposit_received(
         deposit_id=deposit.pk,
         amount=deposit.amount,
-        balance=Wallet.objects.filter(user=user).values_list("balance", flat=True).first(),
+        balance=balance,
         email=user.email,
         phone=profile.whatsapp if profile else "",
         whatsapp_opt_in=bool(profile and profile.whatsapp),
