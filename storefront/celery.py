@@ -4,6 +4,7 @@ from functools import partial
 from importlib import import_module
 
 from celery import Celery, signals
+from kombu.utils.objects import cached_property
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "storefront.settings")
 
@@ -28,7 +29,14 @@ def schedule(task_name: str, *args, countdown: float | None = None) -> None:
     transaction.on_commit(partial(task.apply_async, args=args, **options))
 
 
-app = Celery("storefront")
+class GeraiCelery(Celery):
+    @cached_property
+    def Beat(self):
+        """`celery beat` stops on SIGTERM without a hang (storefront/beat.py says why)."""
+        return self.subclass_with_self("storefront.beat:Beat")
+
+
+app = GeraiCelery("storefront")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
