@@ -258,6 +258,9 @@ ISIPAY_CONNECT_TIMEOUT = env.float("ISIPAY_CONNECT_TIMEOUT", default=5.0)
 ISIPAY_EXTRA_STATUS_WORDS = dict(
     pair.split("=", 1) for pair in env.list("ISIPAY_EXTRA_STATUS_WORDS", default=[]) if "=" in pair
 )
+# How long the built-in sandbox takes to answer (isipay/sandbox/latency.py), e.g. "0.3" or
+# "order=1~0.2": a demo or benchmark against a supplier that takes time. Empty: at once.
+ISIPAY_SANDBOX_LATENCY = env_or("ISIPAY_SANDBOX_LATENCY", "")
 
 # --- Catalog ----------------------------------------------------------------------------------
 CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=900)

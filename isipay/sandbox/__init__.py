@@ -11,16 +11,20 @@ from .catalog import (
     demo_catalog,
     generated_catalog,
 )
+from .latency import Latency, LatencyPlan, parse_latency
 from .server import Fault, SandboxOrder, SandboxServer
 
 __all__ = [
     "HTML_VARIANT_NAME",
     "Catalog",
     "Fault",
+    "Latency",
+    "LatencyPlan",
     "SandboxOrder",
     "SandboxProduct",
     "SandboxServer",
     "SandboxVariant",
     "demo_catalog",
     "generated_catalog",
+    "parse_latency",
 ]

@@ -29,12 +29,14 @@ sudah digunakan" (a rejected order does not use up its reference).
 Faults are injected per path prefix with `inject()`: drop, http500/http502 (any httpNNN),
 garbage, slow, error200. `set_delivery_seconds(product, seconds)` makes one game's new orders
 take longer to become final (a supplier slow on one game), without touching the others.
-Framework-free on purpose: no Django anywhere in isipay/.
+`latency` (or `set_latency()`) makes every answer, or one endpoint's, take time, as a real
+supplier's does (latency.py has the spec). Framework-free on purpose: no Django anywhere in isipay/.
 """
 
 import copy
 import hmac
 import json
+import random
 import re
 import secrets
 import socket
@@ -53,6 +55,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .catalog import ACTIVE, INACTIVE, Catalog, SandboxProduct, SandboxVariant, demo_catalog
+from .latency import LatencyPlan, parse_latency
 
 # The sandbox's well-known demo token (storefront settings use the same default).
 SANDBOX_TOKEN = "sandbox-token"  # noqa: S105 - a public demo value, not a secret
@@ -160,6 +163,7 @@ class SandboxServer:
         accept_reference_lookup: bool = True,
         duplicate_reference: str = "error",
         quiet: bool = True,
+        latency: LatencyPlan | str | None = None,
     ) -> None:
         if duplicate_reference not in ("error", "invoice"):
             raise ValueError("duplicate_reference must be 'error' or 'invoice'")
@@ -174,6 +178,8 @@ class SandboxServer:
         # "error": a repeated reference gets 409; "invoice": it gets the first order's invoice.
         self.duplicate_reference = duplicate_reference
         self.quiet = quiet
+        self._random = random.Random()
+        self.set_latency(latency)
         self.account = {
             "name": "Gerai Sandbox",
             "email": "sandbox@gerai.test",
@@ -426,6 +432,19 @@ class SandboxServer:
             found = self._find_variant(code)
             return found[1] if found else None
 
+    # --- latency --------------------------------------------------------------------------
+
+    def set_latency(self, latency: LatencyPlan | str | None) -> None:
+        """How long answers take from now on: a plan, a spec ("0.3", "order=1~0.2") or None."""
+        self.latency = parse_latency(latency) if isinstance(latency, str) else latency
+
+    def _delay(self, path: str) -> float:
+        if not self.latency or not path.startswith("/api/v1/"):
+            return 0.0
+        endpoint = path[len("/api/v1/") :].partition("/")[0]
+        latency = self.latency.for_endpoint(endpoint)
+        return 0.0 if latency is None else latency.sample(self._random)
+
     # --- fault injection ------------------------------------------------------------------
 
     def inject(
@@ -489,6 +508,9 @@ class SandboxServer:
                 self._order_calls[str(payload["referenceNumber"])] += 1
             fault = self._take_fault(path, _fault_target(path, payload))
 
+        delay = self._delay(path)
+        if delay:
+            time.sleep(delay)  # outside the lock, as a supplier's network and queue are
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.seconds)  # outside the lock: other requests go on meanwhile
         elif fault is not None and fault.kind != "drop":

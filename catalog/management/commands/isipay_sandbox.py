@@ -9,7 +9,7 @@ import signal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from isipay.sandbox import SandboxServer, demo_catalog, generated_catalog
+from isipay.sandbox import SandboxServer, demo_catalog, generated_catalog, parse_latency
 
 
 class Command(BaseCommand):
@@ -36,9 +36,23 @@ class Command(BaseCommand):
             help="Orders for this product take SECONDS to complete (repeatable), "
             "e.g. --slow free-fire=600 to see the game page say it is slow.",
         )
+        parser.add_argument(
+            "--latency",
+            default=None,
+            metavar="SPEC",
+            help="How long answers take, like a real supplier: 0.3, 300ms, 1~0.2 (± jitter) or "
+            "order=1,status-order=0.5 per endpoint. Default: settings.ISIPAY_SANDBOX_LATENCY.",
+        )
         parser.add_argument("--quiet", action="store_true", help="Do not log each request.")
 
     def handle(self, *args, **options):
+        spec = options["latency"]
+        if spec is None:
+            spec = settings.ISIPAY_SANDBOX_LATENCY
+        try:
+            latency = parse_latency(spec)
+        except ValueError as exc:
+            raise CommandError(f"--latency / ISIPAY_SANDBOX_LATENCY: {exc}") from None
         catalog = demo_catalog() if options["catalog"] == "demo" else generated_catalog()
         server = SandboxServer(
             token=options["token"] or settings.ISIPAY_API_TOKEN,
@@ -49,6 +63,7 @@ class Command(BaseCommand):
             pending_seconds=options["pending_seconds"],
             complete_seconds=options["complete_seconds"],
             quiet=options["quiet"],
+            latency=latency,
         )
         for rule in options["slow"]:
             code, _, seconds = rule.partition("=")
@@ -63,7 +78,9 @@ class Command(BaseCommand):
             balance = f"{server.balance:,}".replace(",", ".")
             self.stdout.write(
                 self.style.SUCCESS(f"isipay sandbox listening on {url}")
-                + f" ({len(catalog)} products, balance Rp {balance}). Ctrl-C to stop."
+                + f" ({len(catalog)} products, balance Rp {balance}"
+                + (f", latency {spec}" if latency else "")
+                + "). Ctrl-C to stop."
             )
             self.stdout.flush()
 
