@@ -7,6 +7,8 @@ Framework-free on purpose: it takes its configuration in the constructor, so the
 import logging
 import re
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
@@ -44,11 +46,15 @@ class IsipayClient:
         timeout: float = 15.0,
         connect_timeout: float = 5.0,
         session: requests.Session | None = None,
+        call_slot: Callable[[str], AbstractContextManager[object]] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self._timeout = (connect_timeout, timeout)
         self._session = session or requests.Session()
+        # Held around every HTTP call (given the endpoint): the caller's ceiling on calls in
+        # flight. It raises Unavailable(may_have_reached_supplier=False) when none is free.
+        self._call_slot = call_slot or (lambda endpoint: nullcontext())
 
     def __repr__(self) -> str:  # the token stays out of every repr
         return f"IsipayClient(base_url={self.base_url!r})"
@@ -127,12 +133,16 @@ class IsipayClient:
         endpoint = path if not path.startswith("/api/v1/status-order/") else "/api/v1/status-order"
         started = time.monotonic()
         try:
-            response = self._session.post(
-                self.base_url + path,
-                json=body if body is not None else {},
-                headers={"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
-                timeout=self._timeout,
-            )
+            with self._call_slot(endpoint):
+                response = self._session.post(
+                    self.base_url + path,
+                    json=body if body is not None else {},
+                    headers={
+                        "Authorization": f"Bearer {self._token}",
+                        "Accept": "application/json",
+                    },
+                    timeout=self._timeout,
+                )
         except requests.ConnectTimeout as exc:
             raise self._unavailable(endpoint, "connect timeout", reached=False) from exc
         except requests.Timeout as exc:

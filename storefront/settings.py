@@ -258,6 +258,11 @@ ISIPAY_CONNECT_TIMEOUT = env.float("ISIPAY_CONNECT_TIMEOUT", default=5.0)
 ISIPAY_EXTRA_STATUS_WORDS = dict(
     pair.split("=", 1) for pair in env.list("ISIPAY_EXTRA_STATUS_WORDS", default=[]) if "=" in pair
 )
+# Ceiling on isipay calls in flight for the whole shop (every worker thread, process and
+# container; shared through Redis when REDIS_URL is set): the shop never floods the supplier.
+ISIPAY_MAX_CONCURRENT_CALLS = env.int("ISIPAY_MAX_CONCURRENT_CALLS", default=40)
+# Seconds a call waits for a free slot; then it is not sent and is retried like any outage.
+ISIPAY_SLOT_WAIT = env.float("ISIPAY_SLOT_WAIT", default=30.0)
 # How long the built-in sandbox takes to answer (isipay/sandbox/latency.py), e.g. "0.3" or
 # "order=1~0.2": a demo or benchmark against a supplier that takes time. Empty: at once.
 ISIPAY_SANDBOX_LATENCY = env_or("ISIPAY_SANDBOX_LATENCY", "")

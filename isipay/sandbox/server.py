@@ -202,6 +202,8 @@ class SandboxServer:
         self._faults: list[Fault] = []
         self._status_word: str | None = None
         self._delivery_seconds: dict[str, float] = {}
+        self._in_flight = 0
+        self.max_in_flight = 0  # the most requests it was answering at once
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -500,6 +502,24 @@ class SandboxServer:
         self, *, method: str, target: str, authorization: str | None, body: bytes, client_ip: str
     ) -> Reply | None:
         """Answer one request; None means close the connection without an answer."""
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            return self._dispatch(
+                method=method,
+                target=target,
+                authorization=authorization,
+                body=body,
+                client_ip=client_ip,
+            )
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _dispatch(
+        self, *, method: str, target: str, authorization: str | None, body: bytes, client_ip: str
+    ) -> Reply | None:
         path = urlsplit(target).path
         payload = _json_object(body)
         with self._lock:

@@ -18,7 +18,7 @@ from storefront.celery import app as celery_app
 
 from .conftest import ROOT, command_of, seconds
 
-APP_SERVICES = ("preflight", "migrate", "web", "worker", "beat", "sandbox")
+APP_SERVICES = ("preflight", "migrate", "web", "worker", "worker-isipay", "beat", "sandbox")
 SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|_KEY$|KEY_")
 
 
@@ -47,8 +47,9 @@ def test_healthchecks_probe_what_matters(services):
     assert probe("redis") == "redis-cli ping"
     assert "urllib.request" in probe("web") and "http://127.0.0.1:8000/healthz" in probe("web")
     assert "inspect ping -d celery@$$HOSTNAME" in probe("worker")
+    assert "inspect ping -d celery@$$HOSTNAME" in probe("worker-isipay")
     assert probe("beat").startswith("python manage.py healthcheck beat")
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "worker-isipay", "beat"):
         assert seconds(services[name]["healthcheck"]["timeout"]) >= 5
 
 
@@ -95,16 +96,29 @@ def test_management_commands_in_compose_exist(services):
 
 
 def test_celery_commands_use_the_project_app_and_its_queues(services):
-    for name in ("worker", "beat"):
+    for name in ("worker", "worker-isipay", "beat"):
         command = command_of(services[name])
         assert command[:3] == ["celery", "-A", "storefront"], name
         assert import_string("storefront.celery.app") is celery_app
-    worker = command_of(services["worker"])
-    queues = worker[worker.index("-Q") + 1].split(",")
+    queues: list[str] = []
+    for name in ("worker", "worker-isipay"):
+        worker = command_of(services[name])
+        queues += worker[worker.index("-Q") + 1].split(",")
+    # Every queue has exactly one kind of worker.
     assert sorted(queues) == sorted(queue.name for queue in settings.CELERY_TASK_QUEUES)
-    assert worker[worker.index("-O") + 1] == "fair"
+    assert command_of(services["worker"])[command_of(services["worker"]).index("-O") + 1] == "fair"
     routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
     assert routed <= set(queues), "a task is routed to a queue no worker consumes"
+
+
+def test_submissions_and_polls_run_on_threads_that_wait_on_isipay_side_by_side(services):
+    worker = command_of(services["worker-isipay"])
+    assert worker[worker.index("-Q") + 1].split(",") == ["submit", "poll"]
+    assert worker[worker.index("--pool") + 1] == "threads"
+    threads = worker[worker.index("--concurrency") + 1]
+    assert threads == "${ISIPAY_WORKER_THREADS:-40}"
+    # More threads than the shop-wide ceiling would only wait for a call slot.
+    assert settings.ISIPAY_MAX_CONCURRENT_CALLS >= 40
 
 
 def test_beat_runs_exactly_once_with_the_database_scheduler(services):
@@ -123,10 +137,11 @@ def test_workers_shut_down_warm_and_get_time_to_finish_the_longest_task(services
         if not name.startswith("celery.")
     ]
     assert max(limits) >= 600  # the catalog sync
-    worker = services["worker"]
-    assert worker["stop_signal"] == "SIGTERM"
-    assert seconds(worker["stop_grace_period"]) >= max(limits)
-    assert worker.get("init") is True  # signals reach Celery, children are reaped
+    for name in ("worker", "worker-isipay"):
+        worker = services[name]
+        assert worker["stop_signal"] == "SIGTERM"
+        assert seconds(worker["stop_grace_period"]) >= max(limits)
+        assert worker.get("init") is True  # signals reach Celery, children are reaped
     web = services["web"]
     gunicorn = import_string("storefront.gunicorn_conf.graceful_timeout")
     assert seconds(web["stop_grace_period"]) > gunicorn

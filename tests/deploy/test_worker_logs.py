@@ -60,11 +60,11 @@ def not_json(text: str) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize("service", ["worker", "beat"])
+@pytest.mark.parametrize("service", ["worker", "worker-isipay", "beat"])
 def test_every_line_of_a_production_service_is_json_through_its_stop(
     services, production_env, tmp_path, service
 ):
-    started = "ready." if service == "worker" else "Schedule changed"
+    started = "ready." if service.startswith("worker") else "Schedule changed"
     text = run_until_sigterm(
         compose_command(services[service]),
         production_env,
@@ -74,7 +74,7 @@ def test_every_line_of_a_production_service_is_json_through_its_stop(
     assert text.strip(), "the service logged nothing"
     assert not_json(text) == [], text
     messages = [json.loads(line)["message"] for line in text.splitlines()]
-    if service == "worker":
+    if service.startswith("worker"):
         assert any("Warm shutdown" in message for message in messages), messages
 
 
