@@ -269,6 +269,8 @@ ISIPAY_SANDBOX_LATENCY = env_or("ISIPAY_SANDBOX_LATENCY", "")
 
 # --- Catalog ----------------------------------------------------------------------------------
 CATALOG_SYNC_INTERVAL = env.int("CATALOG_SYNC_INTERVAL", default=900)
+# Variant lists fetched at once during a sync (each isipay call also takes a shop-wide slot).
+CATALOG_SYNC_CONCURRENCY = env.int("CATALOG_SYNC_CONCURRENCY", default=8)
 
 # --- Game status and the Popular list (gamestatus app) ---------------------------------------
 # Every GAME_STATUS_INTERVAL seconds each game is measured from its last GAME_STATUS_WINDOW_ORDERS
