@@ -260,7 +260,7 @@ ISIPAY_EXTRA_STATUS_WORDS = dict(
 )
 # Ceiling on isipay calls in flight for the whole shop (every worker thread, process and
 # container; shared through Redis when REDIS_URL is set): the shop never floods the supplier.
-ISIPAY_MAX_CONCURRENT_CALLS = env.int("ISIPAY_MAX_CONCURRENT_CALLS", default=40)
+ISIPAY_MAX_CONCURRENT_CALLS = env.int("ISIPAY_MAX_CONCURRENT_CALLS", default=150)
 # Seconds a call waits for a free slot; then it is not sent and is retried like any outage.
 ISIPAY_SLOT_WAIT = env.float("ISIPAY_SLOT_WAIT", default=30.0)
 # How long the built-in sandbox takes to answer (isipay/sandbox/latency.py), e.g. "0.3" or
@@ -298,7 +298,9 @@ ORDER_POLL_INTERVAL = env.float("ORDER_POLL_INTERVAL", default=5)
 ORDER_POLL_FIRST_MIN = env.float("ORDER_POLL_FIRST_MIN", default=3)
 ORDER_POLL_BACKOFF_BASE = env.float("ORDER_POLL_BACKOFF_BASE", default=5)
 ORDER_POLL_BACKOFF_CAP = env.float("ORDER_POLL_BACKOFF_CAP", default=300)
-ORDER_POLL_BATCH = env.int("ORDER_POLL_BATCH", default=100)
+ORDER_POLL_BATCH = env.int("ORDER_POLL_BATCH", default=500)
+# Status calls one poll task keeps in flight (threads that only wait on isipay's network).
+ORDER_POLL_CONCURRENCY = env.int("ORDER_POLL_CONCURRENCY", default=100)
 ORDER_POLL_LEASE = env.float("ORDER_POLL_LEASE", default=120)
 ORDER_UNKNOWN_STATUS_REVIEW_AFTER = env.float("ORDER_UNKNOWN_STATUS_REVIEW_AFTER", default=1800)
 ORDER_PROCESSING_MAX_AGE = env.float("ORDER_PROCESSING_MAX_AGE", default=86400)

@@ -5,6 +5,7 @@ either moved to its outcome or given its next poll time with backoff.
 """
 
 import logging
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -71,37 +72,82 @@ def _release_lease(order_ids: list[int], *, until: datetime) -> None:
 def poll_due(*, client: isipay.IsipayClient, time_budget: float = 50.0) -> int:
     """Poll due orders, batch by batch, while the time budget lasts; returns how many.
 
-    The budget is checked before each order: with isipay slow, one batch can take far longer
-    than the task may run. What is left of a batch is given back, due at once, rather than
-    left leased for ORDER_POLL_LEASE (also when the task is stopped mid-batch).
+    Up to ORDER_POLL_CONCURRENCY status calls wait on isipay at once, in threads that only
+    wait on the network; every read and write stays in this thread. The budget is checked
+    before each call: with isipay slow, one batch can take far longer than the task may run.
+    What is left of a batch is given back, due at once, rather than left leased for
+    ORDER_POLL_LEASE (also when the task is stopped mid-batch).
     """
     deadline = timezone.now() + timedelta(seconds=time_budget)
     polled = 0
-    while timezone.now() < deadline:
-        batch, until = _lease_due(limit=settings.ORDER_POLL_BATCH)
-        left = list(batch)
-        try:
-            while left and timezone.now() < deadline:
-                poll_order(order_id=left[0], client=client)
-                left.pop(0)
-                polled += 1
-        finally:
-            _release_lease(left, until=until)
-        if left or len(batch) < settings.ORDER_POLL_BATCH:
-            break
+    with ThreadPoolExecutor(settings.ORDER_POLL_CONCURRENCY, "order-poll") as pool:
+        while timezone.now() < deadline:
+            batch, until = _lease_due(limit=settings.ORDER_POLL_BATCH)
+            done: set[int] = set()
+            try:
+                _poll_batch(batch, client=client, pool=pool, deadline=deadline, done=done)
+            finally:
+                _release_lease([pk for pk in batch if pk not in done], until=until)
+            polled += len(done)
+            if len(done) < len(batch) or len(batch) < settings.ORDER_POLL_BATCH:
+                break
     return polled
+
+
+def _poll_batch(
+    batch: list[int],
+    *,
+    client: isipay.IsipayClient,
+    pool: ThreadPoolExecutor,
+    deadline: datetime,
+    done: set[int],
+) -> None:
+    """Ask about each leased order, in lease order; `done` collects the ones handled."""
+    orders = Order.objects.filter(pk__in=batch, status=S.PROCESSING).in_bulk()
+    done.update(pk for pk in batch if pk not in orders)  # final meanwhile: nothing to ask
+    waiting = [orders[pk] for pk in batch if pk in orders]
+    in_flight: dict[Future, Order] = {}
+    try:
+        while waiting or in_flight:
+            while (
+                waiting
+                and len(in_flight) < settings.ORDER_POLL_CONCURRENCY
+                and timezone.now() < deadline
+            ):
+                order = waiting.pop(0)
+                in_flight[pool.submit(_ask, client, order.invoice_number)] = order
+            if not in_flight:
+                return  # out of time: the rest is given back
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                order = in_flight.pop(future)
+                _record_poll(order, future.result())
+                done.add(order.pk)
+    finally:
+        for future in in_flight:
+            future.cancel()
 
 
 def poll_order(*, order_id: int, client: isipay.IsipayClient) -> PollOutcome:
     order = Order.objects.filter(pk=order_id, status=S.PROCESSING).first()
     if order is None:
         return PollOutcome.NOT_PROCESSING
+    return _record_poll(order, _ask(client, order.invoice_number))
+
+
+def _ask(client: isipay.IsipayClient, invoice: str) -> isipay.OrderStatus | isipay.IsipayError:
+    """isipay's status of one invoice, or the error instead (runs in a poll thread: no ORM)."""
     try:
-        status = client.status(order.invoice_number)
+        return client.status(invoice)
     except isipay.IsipayError as exc:
-        return _poll_again(order, word=None, note=str(exc))
-    outcome = status_map().outcome(status.status_word)
-    word = status.status_word[:50]
+        return exc
+
+
+def _record_poll(order: Order, answer: isipay.OrderStatus | isipay.IsipayError) -> PollOutcome:
+    if isinstance(answer, isipay.IsipayError):
+        return _poll_again(order, word=None, note=str(answer))
+    outcome = status_map().outcome(answer.status_word)
+    word = answer.status_word[:50]
     now = timezone.now()
     if outcome in (isipay.Outcome.SUCCESS, isipay.Outcome.FAILED):
         succeeded = outcome is isipay.Outcome.SUCCESS

@@ -133,7 +133,7 @@ def test_a_real_pending_order_is_polled_again_later(place_order, isipay_client, 
 def test_the_time_budget_is_checked_per_order_and_unpolled_orders_are_given_back(
     processing, isipay_client, sandbox, settings
 ):
-    settings.ORDER_POLL_BATCH = 100
+    settings.ORDER_POLL_BATCH, settings.ORDER_POLL_CONCURRENCY = 100, 1
     orders = [processing() for _ in range(4)]
     sandbox.inject("/api/v1/status-order", "slow", times=None, seconds=0.3)  # isipay is slow
     assert services.poll_due(client=isipay_client, time_budget=0.2) == 1  # one batch, one order
@@ -144,3 +144,28 @@ def test_the_time_budget_is_checked_per_order_and_unpolled_orders_are_given_back
     assert all(order.next_poll_at <= now for order in left)
     sandbox.clear_faults()
     assert services.poll_due(client=isipay_client) == 3
+
+
+def test_status_calls_wait_on_isipay_side_by_side_up_to_the_poll_concurrency(
+    processing, isipay_client, sandbox, settings, django_capture_on_commit_callbacks
+):
+    settings.ORDER_POLL_BATCH, settings.ORDER_POLL_CONCURRENCY = 3, 4
+    orders = [processing() for _ in range(9)]
+    sandbox.set_latency("status-order=0.3")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.poll_due(client=isipay_client) == 9  # three batches
+    assert sandbox.max_in_flight == 3  # a batch at a time, all of it at once
+    finished = Order.objects.filter(pk__in=[o.pk for o in orders], status=S.SUCCESS)
+    assert finished.count() == 9
+
+
+def test_out_of_time_the_calls_in_flight_finish_and_the_rest_is_given_back(
+    processing, isipay_client, sandbox, settings
+):
+    settings.ORDER_POLL_BATCH, settings.ORDER_POLL_CONCURRENCY = 100, 2
+    orders = [processing() for _ in range(5)]
+    sandbox.set_latency("status-order=0.3")
+    assert services.poll_due(client=isipay_client, time_budget=0.2) == 2
+    left = Order.objects.filter(pk__in=[o.pk for o in orders], status=S.PROCESSING)
+    assert left.count() == 3 and all(o.next_poll_at <= timezone.now() for o in left)
+    assert sandbox.max_in_flight == 2
