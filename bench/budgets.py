@@ -33,3 +33,14 @@ WALLET_PIPELINE_ORDERS = 200
 # 7. Worker memory: RSS after 1,000 orders at most 20 % above RSS after 100.
 MEMORY_ORDERS_EARLY, MEMORY_ORDERS_LATE = 100, 1_000
 MEMORY_MAX_GROWTH = 0.20
+
+# 8. A supplier that takes time (issue 19). The sandbox answers every call that slowly.
+SUPPLIER_SYNC_LATENCY = "0.3"  # seconds per isipay call during the sync
+SUPPLIER_SYNC_MAX_SECONDS = 15.0  # 200 x 50, first sync; the unchanged re-sync writes 0 rows
+SUPPLIER_POLL_LATENCY = 0.5  # seconds per status-order call
+SUPPLIER_POLL_ORDERS = 10_000
+SUPPLIER_POLL_MAX_SECONDS = 60.0
+SUPPLIER_ORDER_LATENCY = 1.0  # seconds per /order call
+SUPPLIER_PIPELINE_ORDERS = 1_000
+SUPPLIER_PIPELINE_MAX_SECONDS = 30.0  # first paid -> last submitted
+SUPPLIER_PIPELINE_MEDIAN_MAX_SECONDS = 15.0  # median paid -> submitted

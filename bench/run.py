@@ -402,6 +402,8 @@ def main() -> int:
         except Exception as exc:
             notes.append(f"worker_bench: {exc}")
             rows.append(Row("6./7. worker", "-", "see notes", None))
+        # 8: a supplier that takes time.
+        supplier_parts(part, rows, notes)
     finally:
         clear_cache_keys()
         for url in databases:
@@ -416,6 +418,67 @@ def main() -> int:
     if not os.environ.get("BENCH_KEEP"):
         shutil.rmtree(workdir, ignore_errors=True)
     return 0 if all(row.ok for row in rows) else 1
+
+
+def supplier_parts(part, rows: list[Row], notes: list[str]) -> None:
+    """Sync, polling and the pipeline with the sandbox answering as slowly as a real supplier."""
+    try:
+        sync = part("supplier_bench", ["sync"], "supplier_sync", BENCH_LOCMEM_CACHE="1")
+        rows.append(
+            Row(
+                f"8. sync {B.SYNC_PRODUCTS}x{B.SYNC_VARIANTS}, isipay "
+                f"{float(B.SUPPLIER_SYNC_LATENCY) * 1000:.0f} ms/call",
+                f"{sync['sync_seconds']:.1f} s; unchanged {sync['resync_seconds']:.1f} s, "
+                f"{sync['resync_catalog_rows_written']} rows written "
+                f"({sync['concurrency']} calls at once)",
+                f"< {B.SUPPLIER_SYNC_MAX_SECONDS:g} s, 0 rows",
+                sync["sync_seconds"] < B.SUPPLIER_SYNC_MAX_SECONDS
+                and sync["sync_status"] == "succeeded"
+                and sync["resync_catalog_rows_written"] == 0,
+            )
+        )
+    except Exception as exc:
+        notes.append(f"supplier_bench sync: {exc}")
+        rows.append(Row("8. sync at supplier speed", "-", "see notes", None))
+    try:
+        poll = part("supplier_bench", ["poll"], "supplier_poll", BENCH_LOCMEM_CACHE="1")
+        rows.append(
+            Row(
+                f"8. poll {B.SUPPLIER_POLL_ORDERS:,} due, isipay "
+                f"{B.SUPPLIER_POLL_LATENCY * 1000:.0f} ms/call",
+                f"{poll['poll_seconds']:.1f} s ({poll['succeeded']:,} succeeded, "
+                f"{poll['poll_ticks']} ticks, {poll['concurrency']} calls at once)",
+                f"< {B.SUPPLIER_POLL_MAX_SECONDS:g} s",
+                poll["poll_seconds"] < B.SUPPLIER_POLL_MAX_SECONDS
+                and poll["still_processing"] == 0,
+            )
+        )
+    except Exception as exc:
+        notes.append(f"supplier_bench poll: {exc}")
+        rows.append(Row("8. polling at supplier speed", "-", "see notes", None))
+    try:
+        p = part("supplier_bench", ["pipeline"], "supplier_pipeline")
+        rows.append(
+            Row(
+                f"8. {B.SUPPLIER_PIPELINE_ORDERS:,} paid -> placed, isipay "
+                f"{B.SUPPLIER_ORDER_LATENCY * 1000:.0f} ms/order",
+                f"all in {p['span_seconds']:.1f} s; median {p['median_paid_to_submitted']:.1f} s,"
+                f" p90 {p['p90_paid_to_submitted']:.1f} s",
+                f"<= {B.SUPPLIER_PIPELINE_MAX_SECONDS:g} s, median <= "
+                f"{B.SUPPLIER_PIPELINE_MEDIAN_MAX_SECONDS:g} s",
+                p["span_seconds"] <= B.SUPPLIER_PIPELINE_MAX_SECONDS
+                and p["median_paid_to_submitted"] <= B.SUPPLIER_PIPELINE_MEDIAN_MAX_SECONDS
+                and p["placed_at_isipay"] == B.SUPPLIER_PIPELINE_ORDERS,
+            )
+        )
+        notes.append(
+            f"8. pipeline worker: `celery {p['worker']}` (compose's worker-isipay); the "
+            f"{B.SUPPLIER_PIPELINE_ORDERS:,} payments were confirmed from 8 threads in "
+            f"{p['paying_seconds']:.1f} s."
+        )
+    except Exception as exc:
+        notes.append(f"supplier_bench pipeline: {exc}")
+        rows.append(Row("8. pipeline at supplier speed", "-", "see notes", None))
 
 
 def clear_cache_keys() -> None:

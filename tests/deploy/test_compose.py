@@ -116,9 +116,12 @@ def test_submissions_and_polls_run_on_threads_that_wait_on_isipay_side_by_side(s
     assert worker[worker.index("-Q") + 1].split(",") == ["submit", "poll"]
     assert worker[worker.index("--pool") + 1] == "threads"
     threads = worker[worker.index("--concurrency") + 1]
-    assert threads == "${ISIPAY_WORKER_THREADS:-40}"
+    assert threads == "${ISIPAY_WORKER_THREADS:-50}"
     # More threads than the shop-wide ceiling would only wait for a call slot.
-    assert settings.ISIPAY_MAX_CONCURRENT_CALLS >= 40
+    assert settings.ISIPAY_MAX_CONCURRENT_CALLS >= 50
+    # Each thread holds a database connection: two such containers fit PostgreSQL's limit.
+    postgres = command_of(services["postgres"])
+    assert "max_connections=${POSTGRES_MAX_CONNECTIONS:-250}" in postgres
 
 
 def test_beat_runs_exactly_once_with_the_database_scheduler(services):
