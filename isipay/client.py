@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from .errors import (
@@ -47,11 +48,19 @@ class IsipayClient:
         connect_timeout: float = 5.0,
         session: requests.Session | None = None,
         call_slot: Callable[[str], AbstractContextManager[object]] | None = None,
+        max_connections: int = 10,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self._timeout = (connect_timeout, timeout)
-        self._session = session or requests.Session()
+        if session is None:
+            # One kept-alive connection per call in flight: threads sharing this client beyond
+            # the default pool of 10 would otherwise open and drop a connection per call.
+            session = requests.Session()
+            adapter = HTTPAdapter(pool_maxsize=max_connections)
+            session.mount("http://", adapter)
+            session.mount("https://", adapter)
+        self._session = session
         # Held around every HTTP call (given the endpoint): the caller's ceiling on calls in
         # flight. It raises Unavailable(may_have_reached_supplier=False) when none is free.
         self._call_slot = call_slot or (lambda endpoint: nullcontext())

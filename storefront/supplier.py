@@ -17,6 +17,7 @@ def isipay_client() -> IsipayClient:
         timeout=settings.ISIPAY_TIMEOUT,
         connect_timeout=settings.ISIPAY_CONNECT_TIMEOUT,
         call_slot=partial(limit.slot, wait=settings.ISIPAY_SLOT_WAIT),
+        max_connections=settings.ISIPAY_MAX_CONCURRENT_CALLS,
     )
 
 
