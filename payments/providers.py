@@ -1,4 +1,5 @@
-"""Payment providers behind one interface: the local sandbox, and Midtrans Snap.
+"""Payment providers behind one interface: the local sandbox, Midtrans Snap, and Tripay
+(payments/tripay/).
 
 A provider starts a payment attempt (its reference is ours, unique per attempt), reports an
 attempt's status, and refunds. Providers never touch orders: payments.services does.
@@ -378,7 +379,13 @@ def wallet_refund_cause(number: str) -> str:
     return f"order:{number}:refund"
 
 
-PROVIDERS = {"sandbox": SandboxProvider, "midtrans": MidtransProvider}
+def _tripay() -> Provider:
+    from .tripay.provider import TripayProvider  # it imports this module's types
+
+    return TripayProvider()
+
+
+PROVIDERS = {"sandbox": SandboxProvider, "midtrans": MidtransProvider, "tripay": _tripay}
 # Not a real-money provider: never in PAYMENT_PROVIDERS, so never in the settings checks.
 INTERNAL_PROVIDERS = {"wallet": WalletProvider}
 

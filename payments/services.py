@@ -7,6 +7,7 @@ Every Payment status change is a conditional update, so a repeated notification,
 two workers at once change nothing twice. Provider calls raise only payments.errors.
 """
 
+import json
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -492,6 +493,48 @@ def handle_midtrans_notification(payload: dict) -> str:
         return apply_remote_status(payment=payment, remote=remote, actor="midtrans")
     except AmountMismatch:
         logger.warning("Midtrans amount for %s does not match the order", payment.reference)
+        raise NotificationRejected("amount does not match the order") from None
+
+
+def handle_tripay_callback(*, body: bytes, signature: str, event: str) -> str:
+    """Verify a Tripay callback on its raw body, confirm it with Tripay's transaction detail,
+    then act; returns what it did. The same trust order as Midtrans' notifications: signature,
+    then Tripay's own word, then the amount against the attempt's. A repeat changes nothing.
+    """
+    from .tripay.client import CALLBACK_EVENT, callback_signature_is_valid
+    from .tripay.provider import asked_amount
+
+    if not callback_signature_is_valid(
+        private_key=settings.TRIPAY_PRIVATE_KEY, body=body, given=signature
+    ):
+        raise NotificationRejected("invalid signature", status=403, unsigned=True)
+    if event != CALLBACK_EVENT:
+        raise NotificationRejected(f"unexpected callback event {event[:40]!r}")
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise NotificationRejected("body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise NotificationRejected("body is not a JSON object")
+    payment = Payment.objects.filter(
+        reference=str(payload.get("merchant_ref")),
+        provider="tripay",
+        provider_token=str(payload.get("reference")),
+    ).first()
+    if payment is None:
+        raise NotificationRejected("unknown payment", status=404)
+    try:
+        remote = get_provider("tripay").status_of(payment.provider_token)
+    except PaymentError as exc:  # Tripay down: answer non-success so that it calls back again
+        logger.warning("Tripay status check for %s failed: %s", payment.reference, exc)
+        raise NotificationRejected("could not confirm with Tripay", status=503) from exc
+    if asked_amount(payload, "total_amount") != payment.amount:
+        logger.warning("Tripay amount for %s does not match the order", payment.reference)
+        raise NotificationRejected("amount does not match the order")
+    try:
+        return apply_remote_status(payment=payment, remote=remote, actor="tripay")
+    except AmountMismatch:
+        logger.warning("Tripay amount for %s does not match the order", payment.reference)
         raise NotificationRejected("amount does not match the order") from None
 
 
