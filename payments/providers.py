@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 class Started:
     redirect_url: str
     token: str = ""
+    # A DIRECT channel's pay code / virtual account number, or QRIS string, shown on our page.
+    pay_code: str = ""
+    qr_string: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Provider(Protocol):
         item: str,
         finish_url: str,
         opened_at: datetime | None = None,
+        method: str = "",
     ) -> Started: ...
 
     def status(self, *, reference: str) -> RemoteStatus: ...
@@ -85,6 +89,7 @@ class SandboxProvider:
         item: str,
         finish_url: str,
         opened_at: datetime | None = None,
+        method: str = "",
     ) -> Started:
         return Started(redirect_url=reverse("payments:sandbox", args=[reference]))
 
@@ -189,6 +194,7 @@ class MidtransProvider:
         item: str,
         finish_url: str,
         opened_at: datetime | None = None,
+        method: str = "",
     ) -> Started:
         opened_at = opened_at or timezone.now()
         payload = {
@@ -329,6 +335,7 @@ class WalletProvider:
         item: str,
         finish_url: str,
         opened_at: datetime | None = None,
+        method: str = "",
     ) -> Started:
         raise PaymentRefused("pay with the balance on the order summary")
 

@@ -484,6 +484,8 @@ BALANCE_SNAPSHOT_INTERVAL = env.int("BALANCE_SNAPSHOT_INTERVAL", default=600)
 RATELIMIT_CHECKOUT = env_or("RATELIMIT_CHECKOUT", "20/m")
 RATELIMIT_LOOKUP = env_or("RATELIMIT_LOOKUP", "10/m")
 RATELIMIT_WEBHOOK = env_or("RATELIMIT_WEBHOOK", "120/m")
+# "Cek status pembayaran" on an order: per order, whoever asks (the provider's status API).
+RATELIMIT_PAYMENT_CHECK = env_or("RATELIMIT_PAYMENT_CHECK", "3/m")
 # Complaints sent from an order page (no account needed: the order link is enough).
 RATELIMIT_COMPLAINT = env_or("RATELIMIT_COMPLAINT", "5/h")
 
@@ -713,6 +715,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-refunds": {"task": "orders.sweep_refunds", "schedule": ORDER_SWEEP_INTERVAL},
     "check-pending-payments": {"task": "payments.check_pending_payments", "schedule": 60},
     "sweep-payment-refunds": {"task": "payments.sweep_refunds", "schedule": 60},
+    # Tripay's channels and fees (a no-op while Tripay is off).
+    "refresh-tripay-channels": {"task": "payments.refresh_tripay_channels", "schedule": 3600},
     "expire-unpaid-orders": {"task": "orders.expire_unpaid_orders", "schedule": 60},
     "expire-deposits": {"task": "wallet.expire_deposits", "schedule": 60},
     "record-balance-snapshot": {

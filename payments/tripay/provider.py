@@ -7,6 +7,7 @@ and a payment that must go back is refund due, by hand, with the reason.
 """
 
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -65,12 +66,13 @@ class TripayProvider:
         item: str,
         finish_url: str,
         opened_at: datetime | None = None,
+        method: str = "",
     ) -> Started:
         opened_at = opened_at or timezone.now()
         expires = int(opened_at.timestamp()) + settings.PAYMENT_TIMEOUT
         try:
             answer = self.client.create_transaction(
-                method=settings.TRIPAY_DEFAULT_METHOD,
+                method=method or settings.TRIPAY_DEFAULT_METHOD,
                 merchant_ref=reference,
                 amount=amount,
                 customer_name=settings.TRIPAY_CUSTOMER_NAME,
@@ -84,6 +86,16 @@ class TripayProvider:
             raise PaymentUnavailable(str(exc)) from exc
         except TripayRefused as exc:
             raise PaymentRefused(str(exc), status=exc.status) from exc
+        pay_code, qr_string = str(answer.get("pay_code") or ""), str(answer.get("qr_string") or "")
+        if method and (pay_code or qr_string):
+            # A DIRECT channel the customer picked: paid from the order's own page. Without a
+            # picked channel (a wallet deposit), Tripay's checkout page, which has every one.
+            return Started(
+                redirect_url=urlsplit(finish_url).path + "#pay",
+                token=str(answer["reference"]),
+                pay_code=pay_code[:64],
+                qr_string=qr_string,
+            )
         if not answer.get("checkout_url"):
             raise PaymentUnavailable(f"Tripay payment of {reference}: no checkout_url")
         return Started(redirect_url=str(answer["checkout_url"]), token=str(answer["reference"]))

@@ -19,23 +19,11 @@ from payments import services as payments
 from payments.errors import PaymentRefused, PaymentUnavailable
 from payments.models import Payment
 from payments.tripay.client import request_signature
-from payments.tripay.fake import Callback, FakeTripay
+from payments.tripay.fake import Callback
 
 S = Order.Status
 P = Payment.Status
 CALLBACK = "/payments/tripay/callback/"
-
-
-@pytest.fixture
-def tripay(settings):
-    with FakeTripay(deliver=False, slow_seconds=1.5) as fake:
-        settings.PAYMENT_PROVIDERS = ["tripay", "sandbox"]
-        settings.TRIPAY_API_URL = fake.api_url
-        settings.TRIPAY_API_KEY = fake.api_key
-        settings.TRIPAY_PRIVATE_KEY = fake.private_key
-        settings.TRIPAY_MERCHANT_CODE = fake.merchant_code
-        settings.TRIPAY_READ_TIMEOUT = 0.5
-        yield fake
 
 
 def new_order() -> Order:
@@ -62,14 +50,17 @@ def deliver(client, callback: Callback):
     )
 
 
-def test_the_request_is_signed_and_the_customer_goes_to_tripays_checkout(client, synced, tripay):
+def test_the_request_is_signed_and_the_customer_goes_to_tripays_checkout(
+    client, synced, tripay, settings
+):
+    settings.TRIPAY_DEFAULT_METHOD = "OVO"  # a REDIRECT channel: paid on Tripay's page
     order = new_order()
     response = client.post(reverse("orders:pay", args=[order.number]))
     payment = Payment.objects.get()
     sent = tripay.transactions[payment.provider_token]
     assert response.status_code == 302
     assert response["Location"] == f"{tripay.url}/checkout/{payment.provider_token}"
-    assert (sent.merchant_ref, sent.amount, sent.method) == (payment.reference, order.price, "QRIS")
+    assert (sent.merchant_ref, sent.amount, sent.method) == (payment.reference, order.price, "OVO")
     assert sent.callback_url == f"http://127.0.0.1:8000{CALLBACK}"
     # The documented signature: HMAC-SHA256(private key, merchant_code + merchant_ref + amount).
     assert (
@@ -87,8 +78,9 @@ def test_a_request_signed_with_another_key_is_refused_by_tripay(synced, tripay, 
 
 @pytest.mark.parametrize("fault", ["http500", "http503", "timeout"])
 def test_tripay_down_at_creation_leaves_the_order_waiting_with_a_message(
-    client, synced, tripay, fault
+    client, synced, tripay, fault, settings
 ):
+    settings.PAYMENT_PROVIDERS = ["tripay"]  # no other gateway to offer instead
     order = new_order()
     tripay.inject("transaction/create", fault)
     response = client.post(reverse("orders:pay", args=[order.number]), follow=True)
@@ -228,3 +220,48 @@ def test_check_deploy_refuses_tripay_without_its_keys(settings):
     assert not [e for e in run_checks(include_deployment_checks=True) if e.id == "payments.E010"]
     settings.PAYMENT_PROVIDERS, settings.TRIPAY_API_KEY = ["sandbox"], ""
     assert not [e for e in run_checks(include_deployment_checks=True) if e.id == "payments.E010"]
+
+
+def test_cek_status_pembayaran_finds_a_payment_whose_callback_never_came(client, payment, tripay):
+    tripay.callback_mode = "never"
+    number = payment.order.number
+    page = client.get(reverse("orders:detail", args=[number])).content.decode()
+    assert "Cek status pembayaran" in page
+    url = reverse("orders:check_payment", args=[number])
+    assert "Belum ada pembayaran masuk" in client.post(url, follow=True).content.decode()
+    tripay.pay(payment.provider_token)  # paid at Tripay; no callback comes
+    assert "Pembayaran diterima. Terima kasih!" in client.post(url, follow=True).content.decode()
+    assert Order.objects.get().status == S.PAID
+
+
+def test_cek_status_pembayaran_is_limited_per_order_whoever_asks(payment, tripay, settings):
+    from django.test import Client
+
+    settings.RATELIMIT_PAYMENT_CHECK = "2/m"
+    url = reverse("orders:check_payment", args=[payment.order.number])
+    for _ in range(2):
+        Client().post(url)
+    asked = tripay.calls.count("GET transaction/detail")
+    page = Client(REMOTE_ADDR="10.0.0.9").post(url, follow=True).content.decode()
+    assert "Pembayaran baru saja dicek" in page
+    assert tripay.calls.count("GET transaction/detail") == asked == 2
+
+
+def test_tripay_down_at_creation_offers_the_other_gateways_methods(client, synced, tripay):
+    """Failover: Tripay cannot create the transaction; the order page offers the sandbox."""
+    order = new_order()
+    tripay.inject("transaction/create", "http503")
+    response = client.post(reverse("orders:pay", args=[order.number]), follow=True)
+    page = response.content.decode()
+    assert "Metode pembayaran ini sedang tidak tersedia" in page
+    assert '<section id="other-methods"' in page
+    assert 'value="sandbox"' in page and 'value="tripay' not in page
+    response = client.post(
+        reverse("orders:switch_method", args=[order.number]), {"payment_method": "sandbox"}
+    )
+    order.refresh_from_db()
+    attempt = order.payments.get()
+    assert (order.payment_provider, order.payment_method, order.payment_fee) == ("sandbox", "", 0)
+    assert response["Location"] == reverse("payments:sandbox", args=[attempt.reference])
+    page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert '<section id="other-methods"' not in page
