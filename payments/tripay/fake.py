@@ -336,6 +336,8 @@ class FakeTripay:
         """(status, content type, body); None: no answer in time (a timeout fault)."""
         parts = urlsplit(target)
         path, query = parts.path, parse_qs(parts.query)
+        if path == "/favicon.ico":  # a browser on the checkout page asks for it
+            return 204, "image/x-icon", b""
         if path.startswith("/checkout/"):
             return self._checkout(method, path.removeprefix("/checkout/"), body)
         if not path.startswith(API_PREFIX):
