@@ -265,3 +265,16 @@ def test_tripay_down_at_creation_offers_the_other_gateways_methods(client, synce
     assert response["Location"] == reverse("payments:sandbox", args=[attempt.reference])
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert '<section id="other-methods"' not in page
+
+
+def test_the_demo_offers_the_sandbox_and_the_fake_tripay(settings, monkeypatch):
+    from storefront.management.commands import run_demo
+
+    for name in ("PAYMENT_PROVIDERS", "TRIPAY_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings.DEBUG, settings.PAYMENT_PROVIDERS = True, ["sandbox"]
+    env = run_demo.demo_environment()
+    assert env["PAYMENT_PROVIDERS"] == "sandbox,tripay"
+    assert env["TRIPAY_API_URL"] == "http://127.0.0.1:8768/api-sandbox"
+    monkeypatch.setenv("PAYMENT_PROVIDERS", "midtrans")  # the operator's choice stands
+    assert run_demo.demo_environment()["PAYMENT_PROVIDERS"] == "midtrans"

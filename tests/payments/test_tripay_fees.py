@@ -148,3 +148,18 @@ def test_a_virtual_account_shows_its_number(client, channels, tripay):
     assert payment.pay_code == tripay.transactions[payment.provider_token].pay_code
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert f"<b>{payment.pay_code}</b>" in page
+
+
+def test_the_sales_report_counts_the_fee_the_shop_bore(client, channels):
+    from django.utils import timezone
+
+    from backoffice.selectors import sales_summary
+
+    TripayChannel.objects.filter(code="BRIVA").update(fee_paid_by="shop")
+    order = buy(client, "tripay:BRIVA")
+    Order.objects.filter(pk=order.pk).update(
+        status=Order.Status.SUCCESS, completed_at=timezone.now()
+    )
+    today = sales_summary(today=timezone.localdate())["today"]
+    assert (today.revenue, today.fees) == (order.price, 4250)
+    assert today.profit == order.price - order.cost - 4250
