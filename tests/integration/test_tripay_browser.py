@@ -2,6 +2,8 @@
 server, a real Celery worker, the isipay sandbox and the fake Tripay (which calls the live
 server back, signed, as Tripay does)."""
 
+import os
+
 import pytest
 from django.urls import reverse
 
@@ -32,6 +34,13 @@ def tripay(settings, live_server):
         yield fake
 
 
+def snapshot(tab, name: str, locator) -> None:
+    """With SCREENSHOTS=<folder>: a picture of what the customer sees, for a closing note."""
+    if folder := os.environ.get("SCREENSHOTS"):
+        locator.scroll_into_view_if_needed()
+        tab.screenshot(path=f"{folder}/tripay-{name}.png", full_page=True)
+
+
 def test_pick_qris_see_the_qr_and_total_pay_and_the_order_turns_to_success(
     page,  # noqa: F811
     worker,
@@ -47,6 +56,7 @@ def test_pick_qris_see_the_qr_and_total_pay_and_the_order_turns_to_success(
     price = int(page.locator('input[name="variant"]:checked').get_attribute("data-price"))
     total = rupiah(price + fees.customer_fee("QRIS", price))
     assert qris.locator(".method-total b").inner_text() == total  # shown before ordering
+    snapshot(page, "picker", qris)
     page.get_by_label("Email").fill("buyer@example.com")
     assert no_horizontal_scroll(page)
     page.get_by_role("button", name="Lanjut ke ringkasan").click()
@@ -57,6 +67,7 @@ def test_pick_qris_see_the_qr_and_total_pay_and_the_order_turns_to_success(
     page.locator("#pay svg").wait_for()  # the QRIS, on our own page
     assert page.get_by_role("heading", name=f"Bayar {total}").is_visible()
     assert no_horizontal_scroll(page)
+    snapshot(page, "qris-order-page", page.locator("#pay"))
     order = Order.objects.get()
     payment = Payment.objects.get()
     assert tripay.transactions[payment.provider_token].amount == payment.amount
