@@ -278,3 +278,20 @@ def test_the_demo_offers_the_sandbox_and_the_fake_tripay(settings, monkeypatch):
     assert env["TRIPAY_API_URL"] == "http://127.0.0.1:8768/api-sandbox"
     monkeypatch.setenv("PAYMENT_PROVIDERS", "midtrans")  # the operator's choice stands
     assert run_demo.demo_environment()["PAYMENT_PROVIDERS"] == "midtrans"
+
+
+def test_a_balance_top_up_is_paid_on_tripays_page_and_credited_once(client, db, tripay):
+    """A deposit has no channel picked: Tripay's checkout page offers them all."""
+    from tests.factories import UserFactory
+    from wallet import deposits, selectors
+    from wallet.models import Deposit
+
+    customer = UserFactory(username="budi", email="budi@example.com")
+    deposit = deposits.create_deposit(user=customer, amount=20_000, provider="tripay")
+    payment = payments.start_deposit_payment(deposit=deposit)
+    assert payment.redirect_url == f"{tripay.url}/checkout/{payment.provider_token}"
+    tripay.callback_mode = "twice"
+    results = [deliver(client, c).json()["result"] for c in tripay.pay(payment.provider_token)]
+    assert results == ["paid", "no-op"]
+    assert Deposit.objects.get().status == Deposit.Status.PAID
+    assert selectors.balance_of(customer) == 20_000
