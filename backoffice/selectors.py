@@ -90,10 +90,13 @@ class Sales:
     orders: int = 0
     revenue: int = 0
     cost: int = 0
+    # Payment gateway fees the shop bore (Order.payment_gateway_fee); a fee the customer paid
+    # on top of the price is neither revenue nor cost.
+    fees: int = 0
 
     @property
     def profit(self) -> int:
-        return self.revenue - self.cost
+        return self.revenue - self.cost - self.fees
 
     @property
     def margin_percent(self) -> float | None:
@@ -116,6 +119,7 @@ def _sales(row: dict, prefix: str = "") -> dict:
         "orders": row[f"{prefix}orders"] or 0,
         "revenue": row[f"{prefix}revenue"] or 0,
         "cost": row[f"{prefix}cost"] or 0,
+        "fees": row.get(f"{prefix}fees") or 0,
     }
 
 
@@ -132,6 +136,7 @@ def sales_summary(*, today: date) -> dict[str, Sales]:
         aggregates[f"{name}_orders"] = Count("pk", filter=since)
         aggregates[f"{name}_revenue"] = Sum("price", filter=since)
         aggregates[f"{name}_cost"] = Sum(ACTUAL_COST, filter=since)
+        aggregates[f"{name}_fees"] = Sum("payment_gateway_fee", filter=since)
     row = _sold(periods["month"], today).aggregate(**aggregates)
     return {name: Sales(**_sales(row, f"{name}_")) for name in periods}
 
@@ -142,7 +147,12 @@ def sales_by_day(*, start: date, end: date) -> list[DaySales]:
         _sold(start, end)
         .annotate(day=TruncDate("completed_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(orders=Count("pk"), revenue=Sum("price"), cost=Sum(ACTUAL_COST))
+        .annotate(
+            orders=Count("pk"),
+            revenue=Sum("price"),
+            cost=Sum(ACTUAL_COST),
+            fees=Sum("payment_gateway_fee"),
+        )
         .order_by("day")
     )
     by_day = {row["day"]: row for row in rows}
@@ -162,6 +172,7 @@ def sales_by_game(*, start: date, end: date) -> list[GameSales]:
             orders=Count("pk"),
             revenue=Sum("price"),
             cost=Sum(ACTUAL_COST),
+            fees=Sum("payment_gateway_fee"),
         )
         .order_by("product_code")
     )
@@ -174,6 +185,7 @@ def total(rows: list[Sales]) -> Sales:
         orders=sum(row.orders for row in rows),
         revenue=sum(row.revenue for row in rows),
         cost=sum(row.cost for row in rows),
+        fees=sum(row.fees for row in rows),
     )
 
 

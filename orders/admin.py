@@ -288,7 +288,9 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("profit"))
     def profit_display(self, order):
-        return rupiah(order.price - order.actual_cost) if order.status == S.SUCCESS else "—"
+        if order.status != S.SUCCESS:
+            return "—"
+        return rupiah(order.price - order.actual_cost - order.payment_gateway_fee)
 
     @admin.display(description=_("contact"))
     def contact(self, order):

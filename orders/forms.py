@@ -8,6 +8,7 @@ from catalog import selectors
 from catalog.account_fields import clean_values
 from catalog.models import Product, Variant
 from payments.providers import WalletProvider, enabled_providers
+from payments.selectors import payment_methods
 
 PHONE_REGION = "ID"
 
@@ -82,8 +83,9 @@ class CheckoutForm(forms.Form):
         providers = enabled_providers()
         if user is not None and user.is_authenticated:
             providers.append(WalletProvider())  # a logged-in customer's balance; never a guest
-        self.fields["payment_method"].choices = [(p.name, p.label) for p in providers]
-        self.fields["payment_method"].initial = providers[0].name
+        self.payment_methods = payment_methods(providers)
+        self.fields["payment_method"].choices = [(m.value, m.label) for m in self.payment_methods]
+        self.fields["payment_method"].initial = self.payment_methods[0].value
         for spec in self.account_fields:
             self.fields[f"account_{spec['name']}"] = AccountField(spec)
 
@@ -109,6 +111,17 @@ class CheckoutForm(forms.Form):
             for spec in self.account_fields
             if f"account_{spec['name']}" in cleaned
         }
+        provider, _sep, code = str(cleaned.get("payment_method", "")).partition(":")
+        variant = cleaned.get("variant")
+        if provider == "tripay" and code and variant is not None:
+            from payments import fees
+
+            total = variant.sell_price + fees.customer_fee(code, variant.sell_price)
+            if not fees.accepts(code, total):
+                self.add_error(
+                    "payment_method",
+                    _("This payment method does not take this amount. Choose another."),
+                )
         return cleaned
 
 

@@ -101,6 +101,11 @@ class Order(models.Model):
     language = models.CharField(max_length=10, default="id")
 
     payment_provider = models.CharField(max_length=20, default="sandbox")
+    # The gateway's channel (Tripay: QRIS, BRIVA, ...; "" for a provider without channels), the
+    # fee the customer pays on top of the price, and the gateway's fee the shop bears.
+    payment_method = models.CharField(max_length=32, blank=True)
+    payment_fee = models.PositiveBigIntegerField(default=0)
+    payment_gateway_fee = models.PositiveBigIntegerField(default=0)
     payment_reference = models.CharField(max_length=100, blank=True)
 
     supplier_status = models.CharField(max_length=50, blank=True)

@@ -134,7 +134,7 @@ EXPORT_COLUMNS = (
 # Columns computed in the query: cost is what isipay charged at placement (else the quote).
 _COMPUTED = {
     "cost": ACTUAL_COST,
-    "profit": F("price") - ACTUAL_COST,
+    "profit": F("price") - ACTUAL_COST - F("payment_gateway_fee"),
     "quoted_cost": F("cost"),
 }
 # Spreadsheet programs run a cell that starts with one of these as a formula.

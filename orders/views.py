@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HTMX_STOP_POLLING
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from accounts import selectors as account_selectors
@@ -20,6 +22,7 @@ from catalog.views import game_context
 from payments import PaymentError
 from payments import selectors as payment_selectors
 from payments import services as payments
+from payments.qr import qr_svg
 from storefront.pagecache import render_cached
 from storefront.security import client_ip
 from wallet import selectors as wallet_selectors
@@ -29,6 +32,9 @@ from . import selectors, services
 from .cache import order_version
 from .forms import CONTACT_SESSION_KEY, CheckoutForm, LookupForm, normalise_phone
 from .models import Order
+
+# The order whose gateway could not start the payment: its page offers the other gateways.
+FAILOVER_SESSION_KEY = "payment_failover"
 
 
 def too_many(request) -> HttpResponse:
@@ -57,7 +63,8 @@ def checkout(request, slug: str):
             whatsapp_opt_in=bool(form.cleaned_data["whatsapp"])
             and form.cleaned_data["whatsapp_opt_in"],
             buyer_ip=client_ip(request),
-            payment_provider=form.cleaned_data["payment_method"],
+            payment_provider=form.cleaned_data["payment_method"].partition(":")[0],
+            payment_method=form.cleaned_data["payment_method"].partition(":")[2],
             language=get_language() or settings.LANGUAGE_CODE,
             customer=request.user if request.user.is_authenticated else None,
         )
@@ -70,6 +77,31 @@ def checkout(request, slug: str):
         "whatsapp": request.POST.get("whatsapp", "").strip()[:24],
     }
     return redirect("orders:detail", number=order.number)
+
+
+@require_POST
+def check_payment(request, number: str):
+    """ "Cek status pembayaran": ask the payment provider now, for a customer whose payment went
+    through but whose order still waits (a callback that never came). Limited per order
+    (RATELIMIT_PAYMENT_CHECK), whoever asks: the provider's status API is not to be hammered."""
+    order = _order_or_404(number)
+    if is_ratelimited(
+        request,
+        group="orders.check_payment",
+        key=lambda _group, _request: number,
+        rate=settings.RATELIMIT_PAYMENT_CHECK,
+        increment=True,
+    ):
+        messages.info(request, _("The payment was checked a moment ago. Try again in a minute."))
+        return redirect("orders:detail", number=number)
+    outcome = payments.check_payment_now(order=order)
+    if outcome == "paid":
+        messages.success(request, _("Payment received. Thank you!"))
+    elif outcome == "pending":
+        messages.info(request, _("No payment has arrived yet. If you have paid, try again soon."))
+    elif outcome == "unavailable":
+        messages.error(request, _("The payment service is not answering. Please try again."))
+    return redirect("orders:detail", number=number)
 
 
 @require_POST
@@ -126,7 +158,18 @@ def detail(request, number: str):
         "suggestion": suggestion,
         "wallet_balance": None,
         "refund_choice_until": None,
+        # A DIRECT gateway channel's QRIS or pay code, paid from this page.
+        "direct_payment": payment_selectors.open_direct_payment(order),
+        # Failover: the chosen gateway could not start the payment; the others' methods.
+        "other_methods": (
+            payment_selectors.failover_methods(order.payment_provider)
+            if request.session.get(FAILOVER_SESSION_KEY) == order.number
+            and order.status == Order.Status.AWAITING_PAYMENT
+            else []
+        ),
     }
+    if context["direct_payment"] and context["direct_payment"].qr_string:
+        context["qr_svg"] = qr_svg(context["direct_payment"].qr_string)
     own = request.user.is_authenticated and order.customer_id == request.user.pk
     if own and order.status == Order.Status.AWAITING_PAYMENT:
         context["wallet_balance"] = wallet_selectors.balance_of(request.user)
@@ -196,10 +239,35 @@ def pay(request, number: str):
         return redirect("orders:detail", number=number)
     try:
         payment = payments.start_payment(order=order)
-    except PaymentError:  # the gateway is down or said no: the order waits; try again
+    except PaymentError:  # the gateway is down or said no: the order waits
+        if payment_selectors.failover_methods(order.payment_provider):
+            # Failover: the order page offers the other gateways' methods.
+            request.session[FAILOVER_SESSION_KEY] = order.number
+            messages.error(
+                request, _("This payment method is not available now. Choose another one below.")
+            )
+            return redirect(reverse("orders:detail", args=[number]) + "#other-methods")
         messages.error(request, _("The payment service is not answering. Please try again."))
         return redirect("orders:detail", number=number)
     return redirect(payment.redirect_url)
+
+
+@require_POST
+@ratelimit(key="ip", rate=lambda *_: settings.RATELIMIT_CHECKOUT, block=False)
+def switch_method(request, number: str):
+    """Failover: pay the unpaid order with a method of another gateway, then go and pay."""
+    order = _order_or_404(number)
+    if getattr(request, "limited", False):
+        return too_many(request)
+    value = request.POST.get("payment_method", "")
+    offered = {m.value for m in payment_selectors.failover_methods(order.payment_provider)}
+    provider, _sep, method = value.partition(":")
+    if value not in offered or not services.switch_payment_method(
+        order_id=order.pk, provider=provider, method=method
+    ):
+        return redirect("orders:detail", number=number)
+    request.session.pop(FAILOVER_SESSION_KEY, None)
+    return pay(request, number)
 
 
 @require_POST

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from storefront.readonly_admin import ReadOnlyAdminMixin
 from storefront.templatetags.money import rupiah
 
-from .models import Payment
+from .models import Payment, TripayChannel
 
 
 @admin.register(Payment)
@@ -31,3 +31,40 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("amount"), ordering="amount")
     def amount_display(self, payment):
         return rupiah(payment.amount)
+
+
+@admin.register(TripayChannel)
+class TripayChannelAdmin(admin.ModelAdmin):
+    """Tripay's channels as its channel list gives them (refreshed hourly); the shop sets who
+    pays each fee and whether it is offered at checkout."""
+
+    list_display = (
+        "code",
+        "name",
+        "group",
+        "direct",
+        "fee_flat",
+        "fee_percent",
+        "fee_paid_by",
+        "active",
+        "offered_by_tripay",
+        "updated_at",
+    )
+    list_editable = ("fee_paid_by", "active")
+    list_filter = ("group", "fee_paid_by", "active", "offered_by_tripay")
+    search_fields = ("code", "name")
+    readonly_fields = (
+        "code",
+        "name",
+        "group",
+        "direct",
+        "fee_flat",
+        "fee_percent",
+        "minimum_amount",
+        "maximum_amount",
+        "offered_by_tripay",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request) -> bool:
+        return False  # channels come from Tripay's list

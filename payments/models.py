@@ -28,6 +28,10 @@ class Payment(models.Model):
     reference = models.CharField(max_length=100, unique=True)
     redirect_url = models.URLField(max_length=500, blank=True)
     provider_token = models.CharField(max_length=200, blank=True)
+    # A DIRECT channel's pay code or virtual account number, or its QRIS string: shown on the
+    # shop's own page instead of sending the customer to the gateway's.
+    pay_code = models.CharField(max_length=64, blank=True)
+    qr_string = models.TextField(blank=True)
     refund_reference = models.CharField(max_length=100, blank=True)
     # Why the money goes back, as sent to the provider; how often the refund was sent.
     refund_reason = models.CharField(max_length=200, blank=True)
@@ -53,3 +57,40 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.reference} ({self.status})"
+
+
+class TripayChannel(models.Model):
+    """One of the merchant's Tripay channels, refreshed from Tripay's channel list by a beat
+    task. Tripay's fee (flat + percent of the amount) is paid by the customer on top of the
+    price, or borne by the shop: `fee_paid_by`, set per channel in the admin and kept across
+    refreshes."""
+
+    class Group(models.TextChoices):
+        QRIS = "QRIS", "QRIS"
+        EWALLET = "E-Wallet", "E-Wallet"
+        VIRTUAL_ACCOUNT = "Virtual Account", "Virtual Account"
+        CONVENIENCE_STORE = "Convenience Store", "Minimarket"
+
+    class Payer(models.TextChoices):
+        CUSTOMER = "customer"
+        SHOP = "shop"
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=100)
+    group = models.CharField(max_length=32, choices=Group.choices)
+    direct = models.BooleanField(default=True, help_text="Paid on the shop's own page.")
+    fee_flat = models.PositiveIntegerField(default=0)
+    fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    fee_paid_by = models.CharField(max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
+    minimum_amount = models.PositiveBigIntegerField(default=0)
+    maximum_amount = models.PositiveBigIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    # Set by the refresh: False once Tripay no longer lists it as active for the merchant.
+    offered_by_tripay = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["group", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"

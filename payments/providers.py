@@ -1,4 +1,5 @@
-"""Payment providers behind one interface: the local sandbox, and Midtrans Snap.
+"""Payment providers behind one interface: the local sandbox, Midtrans Snap, and Tripay
+(payments/tripay/).
 
 A provider starts a payment attempt (its reference is ours, unique per attempt), reports an
 attempt's status, and refunds. Providers never touch orders: payments.services does.
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 class Started:
     redirect_url: str
     token: str = ""
+    # A DIRECT channel's pay code / virtual account number, or QRIS string, shown on our page.
+    pay_code: str = ""
+    qr_string: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Provider(Protocol):
         item: str,
         finish_url: str,
         opened_at: datetime | None = None,
+        method: str = "",
     ) -> Started: ...
 
     def status(self, *, reference: str) -> RemoteStatus: ...
@@ -84,6 +89,7 @@ class SandboxProvider:
         item: str,
         finish_url: str,
         opened_at: datetime | None = None,
+        method: str = "",
     ) -> Started:
         return Started(redirect_url=reverse("payments:sandbox", args=[reference]))
 
@@ -188,6 +194,7 @@ class MidtransProvider:
         item: str,
         finish_url: str,
         opened_at: datetime | None = None,
+        method: str = "",
     ) -> Started:
         opened_at = opened_at or timezone.now()
         payload = {
@@ -328,6 +335,7 @@ class WalletProvider:
         item: str,
         finish_url: str,
         opened_at: datetime | None = None,
+        method: str = "",
     ) -> Started:
         raise PaymentRefused("pay with the balance on the order summary")
 
@@ -378,7 +386,13 @@ def wallet_refund_cause(number: str) -> str:
     return f"order:{number}:refund"
 
 
-PROVIDERS = {"sandbox": SandboxProvider, "midtrans": MidtransProvider}
+def _tripay() -> Provider:
+    from .tripay.provider import TripayProvider  # it imports this module's types
+
+    return TripayProvider()
+
+
+PROVIDERS = {"sandbox": SandboxProvider, "midtrans": MidtransProvider, "tripay": _tripay}
 # Not a real-money provider: never in PAYMENT_PROVIDERS, so never in the settings checks.
 INTERNAL_PROVIDERS = {"wallet": WalletProvider}
 

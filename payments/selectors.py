@@ -1,6 +1,7 @@
 """Payment reads for other apps and customer pages (orders asks here, never reads payment
 rows itself)."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -125,3 +126,71 @@ def late_payment(order: Order) -> str | None:
     if statuses & {P.PAID, P.REFUNDING, P.REFUND_DUE}:
         return "refund"
     return None
+
+
+# --- the checkout's payment method picker ----------------------------------------------------
+
+# The groups as customers know them, in the picker's order; the providers without channels
+# (the sandbox, Midtrans' own page, the balance) come last, under "Other".
+PICKER_GROUPS = ("QRIS", "E-Wallet", "Virtual Account", "Convenience Store", "")
+
+
+@dataclass(frozen=True)
+class PaymentMethod:
+    value: str  # the form's value: a provider name, or "tripay:<channel code>"
+    label: str
+    group: str = ""  # a TripayChannel.Group value; "" for a provider without channels
+    group_label: str = ""
+    fee: str = ""  # as customers read it, e.g. "Rp 750 + 0,7%"; "" for none
+    fee_flat: int = 0
+    fee_percent: str = "0"
+    customer_pays: bool = False
+
+
+def payment_methods(providers) -> list[PaymentMethod]:
+    """The picker's methods, grouped: each Tripay channel the shop offers (else Tripay once, on
+    its default channel, until the channel list is first refreshed), then the other providers."""
+    from .fees import fee_text
+    from .models import TripayChannel
+
+    methods = []
+    for provider in providers:
+        channels = []
+        if provider.name == "tripay":
+            channels = list(TripayChannel.objects.filter(active=True, offered_by_tripay=True))
+        if not channels:
+            methods.append(PaymentMethod(value=provider.name, label=str(provider.label)))
+            continue
+        methods += [
+            PaymentMethod(
+                value=f"tripay:{channel.code}",
+                label=channel.name,
+                group=channel.group,
+                group_label=channel.get_group_display(),
+                fee=fee_text(channel),
+                fee_flat=channel.fee_flat,
+                fee_percent=str(channel.fee_percent),
+                customer_pays=channel.fee_paid_by == TripayChannel.Payer.CUSTOMER,
+            )
+            for channel in channels
+        ]
+    return sorted(methods, key=lambda method: PICKER_GROUPS.index(method.group))
+
+
+def failover_methods(failed: str) -> list[PaymentMethod]:
+    """When `failed` (a provider) cannot start a payment: the other gateways' methods."""
+    from .providers import enabled_providers
+
+    return payment_methods([p for p in enabled_providers() if p.name != failed])
+
+
+def open_direct_payment(order: Order) -> Payment | None:
+    """The open attempt of an unpaid order whose pay code or QRIS is shown on the order page."""
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        return None
+    return (
+        order.payments.filter(status=P.PENDING)
+        .exclude(pay_code="", qr_string="")
+        .order_by("-created_at")
+        .first()
+    )

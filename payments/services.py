@@ -7,6 +7,7 @@ Every Payment status change is a conditional update, so a repeated notification,
 two workers at once change nothing twice. Provider calls raise only payments.errors.
 """
 
+import json
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -77,8 +78,9 @@ def start_payment(*, order: Order) -> Payment:
         owner={"order": order},
         provider_name=order.payment_provider,
         reference=f"{order.number}-{order.payments.count() + 1}",
-        amount=order.price,
+        amount=order.price + order.payment_fee,  # the total the customer was shown
         item=order.variant_name,
+        method=order.payment_method,
         finish_path=reverse("orders:detail", args=[order.number]),
         opened_at=order.created_at,  # payable until the order expires, not from now
     )
@@ -120,6 +122,7 @@ def _open_attempt(
     item: str,
     finish_path: str,
     opened_at: datetime,
+    method: str = "",
 ) -> Payment:
     provider = get_provider(provider_name)
     if provider.name == "sandbox":
@@ -132,6 +135,7 @@ def _open_attempt(
         item=item,
         finish_url=settings.SITE_URL.rstrip("/") + finish_path,
         opened_at=opened_at,
+        method=method,
     )
     return Payment.objects.create(
         **owner,
@@ -140,6 +144,8 @@ def _open_attempt(
         reference=reference,
         redirect_url=started.redirect_url,
         provider_token=started.token,
+        pay_code=started.pay_code,
+        qr_string=started.qr_string,
     )
 
 
@@ -495,6 +501,93 @@ def handle_midtrans_notification(payload: dict) -> str:
         raise NotificationRejected("amount does not match the order") from None
 
 
+def handle_tripay_callback(*, body: bytes, signature: str, event: str) -> str:
+    """Verify a Tripay callback on its raw body, confirm it with Tripay's transaction detail,
+    then act; returns what it did. The same trust order as Midtrans' notifications: signature,
+    then Tripay's own word, then the amount against the attempt's. A repeat changes nothing.
+    """
+    from .tripay.client import CALLBACK_EVENT, callback_signature_is_valid
+    from .tripay.provider import asked_amount
+
+    if not callback_signature_is_valid(
+        private_key=settings.TRIPAY_PRIVATE_KEY, body=body, given=signature
+    ):
+        raise NotificationRejected("invalid signature", status=403, unsigned=True)
+    if event != CALLBACK_EVENT:
+        raise NotificationRejected(f"unexpected callback event {event[:40]!r}")
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise NotificationRejected("body is not JSON") from None
+    if not isinstance(payload, dict):
+        raise NotificationRejected("body is not a JSON object")
+    payment = Payment.objects.filter(
+        reference=str(payload.get("merchant_ref")),
+        provider="tripay",
+        provider_token=str(payload.get("reference")),
+    ).first()
+    if payment is None:
+        raise NotificationRejected("unknown payment", status=404)
+    try:
+        remote = get_provider("tripay").status_of(payment.provider_token)
+    except PaymentError as exc:  # Tripay down: answer non-success so that it calls back again
+        logger.warning("Tripay status check for %s failed: %s", payment.reference, exc)
+        raise NotificationRejected("could not confirm with Tripay", status=503) from exc
+    if asked_amount(payload, "total_amount") != payment.amount:
+        logger.warning("Tripay amount for %s does not match the order", payment.reference)
+        raise NotificationRejected("amount does not match the order")
+    try:
+        return apply_remote_status(payment=payment, remote=remote, actor="tripay")
+    except AmountMismatch:
+        logger.warning("Tripay amount for %s does not match the order", payment.reference)
+        raise NotificationRejected("amount does not match the order") from None
+
+
+def refresh_tripay_channels() -> int:
+    """Copy the merchant's channels and fees from Tripay's channel list; returns how many it
+    listed. Who pays each fee and whether the shop offers the channel (fee_paid_by, active)
+    are the shop's settings and are kept. A channel Tripay no longer lists as active is not
+    offered; nothing changes when Tripay does not answer."""
+    from decimal import Decimal, InvalidOperation
+
+    from .models import TripayChannel
+    from .tripay.client import TripayError
+    from .tripay.provider import client
+
+    if "tripay" not in settings.PAYMENT_PROVIDERS:
+        return 0
+    try:
+        listed = client().channels()
+    except TripayError as exc:
+        logger.warning("Tripay channel list not refreshed: %s", exc)
+        return 0
+    groups = {choice.value.lower(): choice.value for choice in TripayChannel.Group}
+    seen = []
+    for entry in listed:
+        code, group = str(entry.get("code") or ""), groups.get(str(entry.get("group")).lower())
+        fee = entry.get("total_fee") if isinstance(entry.get("total_fee"), dict) else {}
+        try:
+            defaults = {
+                "name": str(entry.get("name") or code)[:100],
+                "group": group,
+                "direct": str(entry.get("type")).lower() == "direct",
+                "fee_flat": int(fee.get("flat") or 0),
+                "fee_percent": Decimal(str(fee.get("percent") or 0)),
+                "minimum_amount": int(entry.get("minimum_amount") or 0),
+                "maximum_amount": int(entry.get("maximum_amount") or 0),
+                "offered_by_tripay": entry.get("active") is True,
+            }
+        except (TypeError, ValueError, InvalidOperation):
+            logger.warning("Tripay channel %r has an unreadable fee; skipped", code)
+            continue
+        if not code or group is None:
+            continue
+        TripayChannel.objects.update_or_create(code=code[:32], defaults=defaults)
+        seen.append(code[:32])
+    TripayChannel.objects.exclude(code__in=seen).update(offered_by_tripay=False)
+    return len(seen)
+
+
 def check_pending_payments() -> int:
     """Ask the provider about pending attempts that have heard nothing for a while (a lost
     notification), and act as the notification would have; returns how many were asked.
@@ -535,6 +628,22 @@ def ask_provider(*, payment: Payment, actor: str) -> str:
     if outcome == "pending" and not _still_payable(payment) and _cancel_at_provider(payment):
         return "expired"
     return outcome
+
+
+def check_payment_now(*, order: Order) -> str:
+    """The customer's "Cek status pembayaran" on an unpaid order: ask the provider about each
+    open attempt now, and act as its notification would have (a paid order whose callback never
+    came is paid at once). Returns "paid", "pending", "unavailable" (no answer) or "closed"
+    (the order is not waiting for a payment)."""
+    if order.status != Order.Status.AWAITING_PAYMENT:
+        return "closed"
+    outcomes = []
+    for payment in order.payments.filter(status=P.PENDING):
+        Payment.objects.filter(pk=payment.pk).update(checked_at=timezone.now())
+        outcomes.append(ask_provider(payment=payment, actor="customer status check"))
+    if "paid" in outcomes:
+        return "paid"
+    return "unavailable" if "unavailable" in outcomes else "pending"
 
 
 def _still_payable(payment: Payment) -> bool:

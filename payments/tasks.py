@@ -19,3 +19,10 @@ def sweep_refunds() -> int:
     from . import services
 
     return services.sweep_refunds()
+
+
+@shared_task(name="payments.refresh_tripay_channels", time_limit=60, soft_time_limit=50)
+def refresh_tripay_channels() -> int:
+    from . import services
+
+    return services.refresh_tripay_channels()

@@ -1,4 +1,4 @@
-"""Payment pages: the sandbox pay page, and Midtrans' notification webhook."""
+"""Payment pages: the sandbox pay page, Midtrans' notification webhook, Tripay's callback."""
 
 import json
 import logging
@@ -75,20 +75,46 @@ def midtrans_notify(request):
     return JsonResponse({"result": result})
 
 
-def _over_limit(request) -> bool:
+@csrf_exempt  # Tripay cannot send our CSRF token; the signature and detail API stand in
+@require_POST
+def tripay_callback(request):
+    """Tripay's callback: the signature is over the raw body, so the body is read as bytes
+    and never re-encoded. Tripay wants `{"success": true}`, and sends again (every 2 minutes,
+    3 times) on anything else."""
+    if "tripay" not in settings.PAYMENT_PROVIDERS:
+        if _over_limit(request, "tripay"):
+            return JsonResponse({"error": "too many requests"}, status=429)
+        raise Http404("Tripay is off")
+    try:
+        result = services.handle_tripay_callback(
+            body=request.body,
+            signature=request.headers.get("X-Callback-Signature", ""),
+            event=request.headers.get("X-Callback-Event", ""),
+        )
+    except services.NotificationRejected as exc:
+        return _rejected(
+            request, str(exc), status=exc.status, unsigned=exc.unsigned, provider="tripay"
+        )
+    return JsonResponse({"success": True, "result": result})
+
+
+def _over_limit(request, provider: str = "midtrans") -> bool:
     """Counts one more unsigned notification from this IP; True once over RATELIMIT_WEBHOOK."""
+    group = "payments.midtrans_notify.unsigned" if provider == "midtrans" else provider
     return is_ratelimited(
         request,
-        group="payments.midtrans_notify.unsigned",
+        group=group,
         key="ip",
         rate=settings.RATELIMIT_WEBHOOK,
         increment=True,
     )
 
 
-def _rejected(request, reason: str, *, status: int, unsigned: bool) -> JsonResponse:
-    if unsigned and _over_limit(request):
+def _rejected(
+    request, reason: str, *, status: int, unsigned: bool, provider: str = "midtrans"
+) -> JsonResponse:
+    if unsigned and _over_limit(request, provider):
         return JsonResponse({"error": "too many requests"}, status=429)
-    logger.warning("Midtrans notification rejected: %s", reason)
+    logger.warning("%s notification rejected: %s", provider.capitalize(), reason)
     notifications.note_rejected_payment_notification()  # a burst alerts the owner
     return JsonResponse({"error": reason}, status=status)

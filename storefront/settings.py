@@ -375,12 +375,31 @@ LOGGING = {
 # Providers offered at checkout, in order: "sandbox" (local test page) and/or "midtrans".
 # With DEBUG off there is no default, and the sandbox (which lets anyone "pay" with a button)
 # is refused unless a staging shop opts in; every page then says TEST MODE.
-REAL_PAYMENT_PROVIDERS = ["midtrans"]
+REAL_PAYMENT_PROVIDERS = ["midtrans", "tripay"]
 PAYMENT_PROVIDERS = [
     name.strip().lower()
     for name in env_or("PAYMENT_PROVIDERS", "sandbox" if DEBUG else "").split(",")
     if name.strip()
 ]
+# Tripay closed payments (payments/tripay/): on when TRIPAY_ENABLED or PAYMENT_PROVIDERS has it.
+TRIPAY_ENABLED = env.bool("TRIPAY_ENABLED", default="tripay" in PAYMENT_PROVIDERS)
+if TRIPAY_ENABLED and "tripay" not in PAYMENT_PROVIDERS:
+    PAYMENT_PROVIDERS.append("tripay")
+TRIPAY_PRODUCTION = env.bool("TRIPAY_PRODUCTION", default=False)
+TRIPAY_API_URL = env_or(
+    "TRIPAY_API_URL",
+    "https://tripay.co.id/api" if TRIPAY_PRODUCTION else "https://tripay.co.id/api-sandbox",
+)
+TRIPAY_MERCHANT_CODE = env_or("TRIPAY_MERCHANT_CODE", "")
+TRIPAY_API_KEY = env_or("TRIPAY_API_KEY", "")
+TRIPAY_PRIVATE_KEY = env_or("TRIPAY_PRIVATE_KEY", "")
+TRIPAY_CONNECT_TIMEOUT = env.float("TRIPAY_CONNECT_TIMEOUT", default=3.05)
+TRIPAY_READ_TIMEOUT = env.float("TRIPAY_READ_TIMEOUT", default=10)
+# The channel a Tripay payment opens with, and the customer Tripay's API requires (the shop
+# sends no customer's personal data to Tripay).
+TRIPAY_DEFAULT_METHOD = env_or("TRIPAY_DEFAULT_METHOD", "QRIS")
+TRIPAY_CUSTOMER_NAME = env_or("TRIPAY_CUSTOMER_NAME", "Pelanggan Gerai")
+TRIPAY_CUSTOMER_EMAIL = env_or("TRIPAY_CUSTOMER_EMAIL", "pelanggan@gerai.local")
 ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION = env.bool(
     "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION", default=False
 )
@@ -390,7 +409,8 @@ MIDTRANS_IS_PRODUCTION = env.bool("MIDTRANS_IS_PRODUCTION", default=False)
 # True while no payment is real: the sandbox is offered, or Midtrans' sandbox environment
 # (whose public payment simulator "pays" anything). Every page then says TEST MODE.
 MIDTRANS_TEST_MODE = "midtrans" in PAYMENT_PROVIDERS and not MIDTRANS_IS_PRODUCTION
-PAYMENT_TEST_MODE = "sandbox" in PAYMENT_PROVIDERS or MIDTRANS_TEST_MODE
+TRIPAY_TEST_MODE = "tripay" in PAYMENT_PROVIDERS and not TRIPAY_PRODUCTION
+PAYMENT_TEST_MODE = "sandbox" in PAYMENT_PROVIDERS or MIDTRANS_TEST_MODE or TRIPAY_TEST_MODE
 if unknown_providers := sorted(set(PAYMENT_PROVIDERS) - {"sandbox", *REAL_PAYMENT_PROVIDERS}):
     raise ImproperlyConfigured(
         f"PAYMENT_PROVIDERS has unknown providers {unknown_providers}: use "
@@ -413,6 +433,12 @@ if not DEBUG and MIDTRANS_TEST_MODE and not ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION
         "off: anyone could pay with Midtrans' public payment simulator. Set "
         "MIDTRANS_IS_PRODUCTION=true with the production keys; only a staging shop sets "
         "ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION=true."
+    )
+if not DEBUG and TRIPAY_TEST_MODE and not ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "Tripay is in its sandbox (TRIPAY_PRODUCTION is not true) with DEBUG off: its "
+        "simulator pays anything. Set TRIPAY_PRODUCTION=true with the production keys; only a "
+        "staging shop sets ALLOW_SANDBOX_PAYMENTS_IN_PRODUCTION=true."
     )
 if "midtrans" in PAYMENT_PROVIDERS and not MIDTRANS_SERVER_KEY:
     raise ImproperlyConfigured("PAYMENT_PROVIDERS includes midtrans: set MIDTRANS_SERVER_KEY.")
@@ -470,6 +496,8 @@ BALANCE_SNAPSHOT_INTERVAL = env.int("BALANCE_SNAPSHOT_INTERVAL", default=600)
 RATELIMIT_CHECKOUT = env_or("RATELIMIT_CHECKOUT", "20/m")
 RATELIMIT_LOOKUP = env_or("RATELIMIT_LOOKUP", "10/m")
 RATELIMIT_WEBHOOK = env_or("RATELIMIT_WEBHOOK", "120/m")
+# "Cek status pembayaran" on an order: per order, whoever asks (the provider's status API).
+RATELIMIT_PAYMENT_CHECK = env_or("RATELIMIT_PAYMENT_CHECK", "3/m")
 # Complaints sent from an order page (no account needed: the order link is enough).
 RATELIMIT_COMPLAINT = env_or("RATELIMIT_COMPLAINT", "5/h")
 
@@ -548,6 +576,12 @@ _MIDTRANS_SNAP = (
     if "midtrans" in PAYMENT_PROVIDERS
     else []
 )
+# Tripay's checkout page (or the fake Tripay's, in the demo): where paying goes next.
+_TRIPAY_CHECKOUT = (
+    ["{0.scheme}://{0.netloc}".format(urlsplit(TRIPAY_API_URL))]
+    if "tripay" in PAYMENT_PROVIDERS
+    else []
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -560,7 +594,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "frame-ancestors": ["'none'"],
         # Browsers also check the redirect after a form post: paying goes on to Midtrans Snap.
-        "form-action": ["'self'", *_MIDTRANS_SNAP],
+        "form-action": ["'self'", *_MIDTRANS_SNAP, *_TRIPAY_CHECKOUT],
         "upgrade-insecure-requests": not DEBUG,
     },
 }
@@ -693,6 +727,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-refunds": {"task": "orders.sweep_refunds", "schedule": ORDER_SWEEP_INTERVAL},
     "check-pending-payments": {"task": "payments.check_pending_payments", "schedule": 60},
     "sweep-payment-refunds": {"task": "payments.sweep_refunds", "schedule": 60},
+    # Tripay's channels and fees (a no-op while Tripay is off).
+    "refresh-tripay-channels": {"task": "payments.refresh_tripay_channels", "schedule": 3600},
     "expire-unpaid-orders": {"task": "orders.expire_unpaid_orders", "schedule": 60},
     "expire-deposits": {"task": "wallet.expire_deposits", "schedule": 60},
     "record-balance-snapshot": {

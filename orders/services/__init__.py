@@ -24,6 +24,7 @@ from .checkout import (
     expire_unpaid,
     mark_paid,
     note_late_payment,
+    switch_payment_method,
 )
 from .polling import (
     PollOutcome,
@@ -111,4 +112,5 @@ __all__ = [
     "submit_order",
     "sweep_refunds",
     "sweep_submissions",
+    "switch_payment_method",
 ]

@@ -30,13 +30,19 @@ def create_order(
     whatsapp_opt_in: bool = False,
     buyer_ip: str | None = None,
     payment_provider: str = "sandbox",
+    payment_method: str = "",
     language: str = "id",
     customer=None,
 ) -> Order:
     """An order awaiting payment, with price, cost and names copied from the catalog now.
 
-    `customer`: the logged-in User placing it (None for a guest)."""
+    `payment_method`: the gateway's channel (Tripay's QRIS, BRIVA, ...); its fee is fixed on
+    the order now: paid by the customer on top of the price (payment_fee), or borne by the
+    shop (payment_gateway_fee). `customer`: the logged-in User placing it (None for a guest)."""
+    from payments import fees
+
     product = variant.product
+    method = payment_method if payment_provider == "tripay" else ""
     if not (variant.is_for_sale and product.is_for_sale):
         raise NotForSale(variant.code)
     with transaction.atomic():
@@ -55,6 +61,9 @@ def create_order(
             whatsapp_opt_in=bool(contact_phone) and whatsapp_opt_in,
             buyer_ip=buyer_ip,
             payment_provider=payment_provider,
+            payment_method=method,
+            payment_fee=fees.customer_fee(method, variant.sell_price),
+            payment_gateway_fee=fees.shop_fee(method, variant.sell_price),
             language=language,
             customer=customer,
         )
@@ -62,6 +71,35 @@ def create_order(
             order=order, to_status=S.AWAITING_PAYMENT, actor="customer", message="Order placed."
         )
     return order
+
+
+def switch_payment_method(*, order_id: int, provider: str, method: str = "") -> bool:
+    """Failover: the chosen gateway could not start the payment, and the customer picked a
+    method of another one. Only an unpaid order without an open attempt changes; its fees
+    are those of the new method. True when it changed."""
+    from payments import fees
+
+    method = method if provider == "tripay" else ""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status != S.AWAITING_PAYMENT or order.payments.filter(status="pending").exists():
+            return False
+        Order.objects.filter(pk=order.pk).update(
+            payment_provider=provider,
+            payment_method=method,
+            payment_fee=fees.customer_fee(method, order.price),
+            payment_gateway_fee=fees.shop_fee(method, order.price),
+            updated_at=timezone.now(),
+        )
+        OrderEvent.objects.create(
+            order=order,
+            to_status=S.AWAITING_PAYMENT,
+            actor="customer",
+            message=f"Payment method changed to {provider}{f' {method}' if method else ''} "
+            f"({order.payment_provider} could not start the payment).",
+        )
+        order_changed(order.number)
+    return True
 
 
 def mark_paid(

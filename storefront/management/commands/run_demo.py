@@ -1,4 +1,8 @@
-"""Start the whole demo shop in one terminal: sandbox, first sync, admin, web, worker, beat.
+"""Start the whole demo shop in one terminal: sandbox, fake Tripay, first sync, admin, web,
+worker, beat.
+
+Unless the environment (or .env) chooses the payment providers, the demo offers the Sandbox
+and Tripay, the latter through the fake Tripay (payments/tripay/fake.py) with its demo keys.
 
 Ctrl-C (or SIGTERM) stops every process it started, process groups included, so nothing is
 left behind.
@@ -52,6 +56,16 @@ class Command(BaseCommand):
             # The fake WhatsApp and Telegram: every message of a demo purchase prints here.
             self._start("fakes", [*MANAGE, "notify_fakes"])
             _wait_for_port(fonnte.hostname or "127.0.0.1", fonnte.port or 80)
+
+        env = demo_environment()
+        tripay = urlsplit(env.get("TRIPAY_API_URL", ""))
+        if "tripay" in env.get("PAYMENT_PROVIDERS", "") and _is_local(tripay) and tripay.port:
+            self._start("tripay", [*MANAGE, "fake_tripay", "--port", str(tripay.port), "--quiet"])
+            _wait_for_port(tripay.hostname, tripay.port)
+            # The picker's channels and fees, from the fake's channel list (then hourly).
+            subprocess.run(  # noqa: S603
+                [*MANAGE, "shell", "-c", REFRESH_CHANNELS], env=env, check=False
+            )
 
         call_command("sync_catalog", stdout=self.stdout, stderr=self.stderr)
         call_command("load_demo_content", stdout=self.stdout)
@@ -122,9 +136,40 @@ def demo_timings() -> dict[str, str]:
     }
 
 
+REFRESH_CHANNELS = (
+    "from payments.services import refresh_tripay_channels; refresh_tripay_channels()"
+)
+
+
+def demo_tripay() -> dict[str, str]:
+    """The demo's Tripay: the fake one, with its demo keys, beside the sandbox, unless the
+    payment providers or Tripay's URL are chosen (environment or .env)."""
+    from payments.tripay import fake
+
+    if os.environ.get("PAYMENT_PROVIDERS") or os.environ.get("TRIPAY_API_URL"):
+        return {}
+    if not settings.DEBUG or settings.PAYMENT_PROVIDERS != ["sandbox"]:
+        return {}  # .env chose the providers
+    return {
+        "PAYMENT_PROVIDERS": "sandbox,tripay",
+        "TRIPAY_API_URL": f"http://127.0.0.1:{FAKE_TRIPAY_PORT}/api-sandbox",
+        "TRIPAY_API_KEY": fake.API_KEY,
+        "TRIPAY_PRIVATE_KEY": fake.PRIVATE_KEY,
+        "TRIPAY_MERCHANT_CODE": fake.MERCHANT_CODE,
+    }
+
+
+FAKE_TRIPAY_PORT = 8768
+
+
 def demo_environment() -> dict[str, str]:
-    """The children's environment: the demo timings, unless set (environment or .env)."""
-    return {**demo_timings(), **os.environ}
+    """The children's environment: the demo timings and Tripay, unless set (environment or
+    .env)."""
+    return {**demo_timings(), **demo_tripay(), **os.environ}
+
+
+def _is_local(url) -> bool:
+    return url.hostname in ("127.0.0.1", "localhost")
 
 
 def _interrupt(signum, frame):

@@ -1,0 +1,76 @@
+"""Payment fees in whole rupiah, always rounded up (a fee is never short by a fraction).
+
+A gateway channel's fee is flat + percent of the amount it is charged on. Who pays it is a
+setting of the channel (TripayChannel.fee_paid_by):
+
+- the customer: the fee is added to the price, and the gateway takes its percent of that total
+  too, so the fee is the smallest F with F >= flat + percent * (price + F);
+- the shop: the gateway takes flat + percent * price out of the price.
+
+`method` is a TripayChannel or its code; a provider without channels (sandbox, Midtrans,
+balance) has no fee here.
+"""
+
+from decimal import ROUND_CEILING, Decimal
+
+from .models import TripayChannel
+
+Payer = TripayChannel.Payer
+
+
+def _ceil(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def channel(method: "TripayChannel | str | None") -> TripayChannel | None:
+    if isinstance(method, TripayChannel) or not method:
+        return method or None
+    return TripayChannel.objects.filter(code=method).first()
+
+
+def gateway_fee(method, amount: int) -> int:
+    """What the gateway takes on a payment of `amount`."""
+    found = channel(method)
+    if found is None:
+        return 0
+    return found.fee_flat + _ceil(Decimal(amount) * found.fee_percent / 100)
+
+
+def customer_fee(method, amount: int) -> int:
+    """The fee added to a price of `amount` when the customer pays it; 0 when the shop does."""
+    found = channel(method)
+    if found is None or found.fee_paid_by != Payer.CUSTOMER:
+        return 0
+    rate = found.fee_percent / 100
+    fee = _ceil((found.fee_flat + Decimal(amount) * rate) / (1 - rate))
+    while fee < gateway_fee(found, amount + fee):  # never short after rounding
+        fee += 1
+    return fee
+
+
+def shop_fee(method, amount: int) -> int:
+    """The gateway's fee the shop bears on a price of `amount`; 0 when the customer pays it."""
+    found = channel(method)
+    if found is None or found.fee_paid_by != Payer.SHOP:
+        return 0
+    return gateway_fee(found, amount)
+
+
+def accepts(method, total: int) -> bool:
+    """Does the channel take a payment of this total (its minimum and maximum amount)?"""
+    found = channel(method)
+    if found is None:
+        return True
+    return found.minimum_amount <= total and (
+        not found.maximum_amount or total <= found.maximum_amount
+    )
+
+
+def fee_text(found: TripayChannel) -> str:
+    """The fee as customers read it: "Rp 750 + 0,7%", "Rp 4.250", "3%"."""
+    parts = []
+    if found.fee_flat:
+        parts.append(f"Rp {found.fee_flat:,}".replace(",", "."))
+    if found.fee_percent:
+        parts.append(f"{found.fee_percent.normalize():f}%".replace(".", ","))
+    return " + ".join(parts) or "Rp 0"
