@@ -1,5 +1,6 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from content import selectors as content
@@ -58,6 +59,7 @@ def game(request, slug: str):
                 initial=_initial(product, prefill, contact),
                 user=request.user,  # a logged-in customer may pay with their balance
             ),
+            customer=request.user,
         )
 
     if prefill:  # a page showing what one visitor asked for is never cached for others
@@ -72,13 +74,19 @@ def game(request, slug: str):
     )
 
 
-def game_context(product, variants: list, form) -> dict:
-    """What the game page shows (also when checkout sends it back with errors)."""
+def game_context(product, variants: list, form, *, customer=None) -> dict:
+    """What the game page shows (also when checkout sends it back with errors): each item's
+    price for this customer's tier (a guest's: the default tier's, with the tier shown to
+    guests beside it, "Member: Rp X"), from promotions.quote like checkout's."""
+    from promotions import selectors as promotions
+
+    priced = promotions.priced_variants(variants, customer=customer, now=timezone.now())
     return {
         "product": product,
-        "variants": variants,
+        "variants": priced.variants,
+        "guest_tier": priced.guest_tier,
         "form": form,
-        "lowest_price": min((v.sell_price for v in variants), default=None),
+        "lowest_price": min((v.quote.total for v in priced.variants), default=None),
         "game_status": status_of(product),
     }
 

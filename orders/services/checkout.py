@@ -32,13 +32,23 @@ def create_order(
     payment_provider: str = "sandbox",
     language: str = "id",
     customer=None,
+    quote=None,
+    now=None,
 ) -> Order:
-    """An order awaiting payment, with price, cost and names copied from the catalog now.
+    """An order awaiting payment, with its price (promotions.quote: the same quote the page
+    showed), cost and names copied from the catalog now.
 
-    `customer`: the logged-in User placing it (None for a guest)."""
+    `customer`: the logged-in User placing it (None for a guest). `quote`: the price already
+    worked out for this checkout (at `now`); without it, the customer's price now. A flash
+    sale's unit is taken with the order (promotions.services.SaleGone when it is gone)."""
+    from promotions.quote import quote as price_of
+
     product = variant.product
     if not (variant.is_for_sale and product.is_for_sale):
         raise NotForSale(variant.code)
+    now = timezone.now() if now is None else now
+    if quote is None:
+        quote = price_of(variant, customer=customer, now=now)
     with transaction.atomic():
         order = Order.objects.create(
             variant=variant,
@@ -46,8 +56,16 @@ def create_order(
             product_name=product.title,
             variant_code=variant.code,
             variant_name=variant.name,
-            price=variant.sell_price,
-            cost=variant.cost_price,
+            price=quote.total,
+            cost=quote.cost,
+            tier_name=quote.tier,
+            base_price=quote.base,
+            sale_price=quote.sale_price,
+            promo_code=quote.promo_code,
+            promo_discount=quote.promo_discount,
+            payment_fee=quote.payment_fee,
+            subsidy_cost=quote.subsidy,
+            margin_floor=quote.floor,
             account=account,
             data=build_data(product.data_template, account),
             contact_email=contact_email,
@@ -58,6 +76,10 @@ def create_order(
             language=language,
             customer=customer,
         )
+        if quote.sale_item_id is not None:  # SaleGone (nothing saved) when it sold out
+            from promotions.services import take_sale_item
+
+            take_sale_item(order=order, sale_item_id=quote.sale_item_id, now=now)
         OrderEvent.objects.create(
             order=order, to_status=S.AWAITING_PAYMENT, actor="customer", message="Order placed."
         )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "promotions"
+
+urlpatterns = [
+    path("orders/<str:number>/promo/", views.apply, name="apply"),
+]
