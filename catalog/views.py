@@ -7,6 +7,7 @@ from content import selectors as content
 from content.cache import content_version
 from gamestatus.selectors import status_of
 from orders.forms import CONTACT_SESSION_KEY, CheckoutForm
+from promotions import selectors as promotions
 from storefront.pagecache import render_cached
 
 from . import selectors
@@ -19,6 +20,8 @@ def home(request):
         context = {"products": selectors.products_for_sale(search=search), "search": search}
         return render(request, "catalog/home.html", context)
 
+    now = timezone.now()
+
     def context() -> dict:
         products = list(selectors.products_for_sale())
         return {
@@ -26,12 +29,14 @@ def home(request):
             "shelves": selectors.home_shelves(products),
             "banners": content.banners_showing(),
             "announcement": content.announcement_showing(),
+            "flash_sale": promotions.running_sale(now),
             "search": "",
         }
 
     # Sections: the catalog's version (games, prices, the Popular order, which the game status
-    # task moves) and the content's (banners, announcement; their dates within a minute).
-    key = ("home", catalog_version(), content_version())
+    # task moves), the content's (banners, announcement; their dates within a minute) and the
+    # flash sales running (a sale starting or ending moves the key at that second).
+    key = ("home", catalog_version(), content_version(), promotions.sale_state(now))
     return render_cached(request, "catalog/home.html", context, key=key)
 
 
@@ -47,6 +52,9 @@ def game(request, slug: str):
     if prefill and request.user.is_authenticated and not contact.get("email"):
         contact = {**contact, "email": request.user.email}
 
+    now = timezone.now()
+    sale_state = promotions.sale_state(now)
+
     def context() -> dict:
         product = selectors.product_for_sale(slug)
         if product is None:
@@ -60,6 +68,7 @@ def game(request, slug: str):
                 user=request.user,  # a logged-in customer may pay with their balance
             ),
             customer=request.user,
+            now=now,
         )
 
     if prefill:  # a page showing what one visitor asked for is never cached for others
@@ -69,18 +78,18 @@ def game(request, slug: str):
     # The version changes whenever a product or price does, retirement included, so a cached
     # page never outlives the game's being on sale; the game status task moves it too when a
     # game's badge changes.
-    return render_cached(
-        request, "catalog/game.html", context, key=("game", slug, catalog_version())
-    )
+    # Cached pages are guests' (render_cached renders a logged-in customer's page afresh, at
+    # their tier's prices): per catalog version and flash sales running, never per person.
+    key = ("game", slug, catalog_version(), promotions.GUEST_TIER_KEY, sale_state)
+    return render_cached(request, "catalog/game.html", context, key=key)
 
 
-def game_context(product, variants: list, form, *, customer=None) -> dict:
+def game_context(product, variants: list, form, *, customer=None, now=None) -> dict:
     """What the game page shows (also when checkout sends it back with errors): each item's
     price for this customer's tier (a guest's: the default tier's, with the tier shown to
     guests beside it, "Member: Rp X"), from promotions.quote like checkout's."""
-    from promotions import selectors as promotions
-
-    priced = promotions.priced_variants(variants, customer=customer, now=timezone.now())
+    now = timezone.now() if now is None else now
+    priced = promotions.priced_variants(variants, customer=customer, now=now)
     return {
         "product": product,
         "variants": priced.variants,

@@ -41,6 +41,9 @@ def priced_variants(variants: list, *, customer=None, now: datetime) -> PricedVa
 
 PROMO_SESSION_KEY = "promo_refused"
 
+# The tier part of a cached page's key: only guests' pages are cached, at the default tier.
+GUEST_TIER_KEY = "tier-guest"
+
 
 def promo_form(order, request) -> dict | None:
     """The promo-code field of the order summary: only on an unpaid order without a code and
@@ -61,6 +64,7 @@ def promo_form(order, request) -> dict | None:
 # sale move that version). Which sales run is worked out from them at each request, so a sale
 # starting or ending moves the pages' cache key at that second, with no query.
 _schedule: dict[str, list[tuple[int, datetime, datetime]]] = {}
+NO_SALE = "no-sale"
 
 
 def sale_state(now: datetime) -> str:
@@ -76,7 +80,7 @@ def sale_state(now: datetime) -> str:
         _schedule.clear()
         _schedule[version] = schedule
     running = [str(pk) for pk, starts, ends in schedule if starts <= now < ends]
-    return "sale-" + "-".join(running) if running else "no-sale"
+    return "sale-" + "-".join(running) if running else NO_SALE
 
 
 @dataclass
@@ -86,7 +90,10 @@ class RunningSale:
 
 
 def running_sale(now: datetime) -> RunningSale | None:
-    """The flash sale the home page shows: the one ending first among those running."""
+    """The flash sale the home page shows: the one ending first among those running. No
+    query when none runs (sale_state knows from the times it keeps)."""
+    if sale_state(now) == NO_SALE:
+        return None
     sale = FlashSale.objects.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at").first()
     if sale is None:
         return None

@@ -235,10 +235,15 @@ class SaleGone(Exception):
 def take_sale_item(*, order: Order, sale_item_id: int, now: datetime) -> None:
     """One unit of a flash-sale item for `order`, by one conditional UPDATE (the sale still
     running at `now`, quantity left); SaleGone otherwise. Call inside the order's transaction."""
-    taken = FlashSaleItem.objects.filter(
+    running = FlashSaleItem.objects.filter(
         pk=sale_item_id, sale__starts_at__lte=now, sale__ends_at__gt=now
-    ).filter(Q(quantity__isnull=True) | Q(sold__lt=F("quantity")))
-    if not taken.update(sold=F("sold") + 1):
+    ).exists()
+    # No join in the UPDATE: PostgreSQL re-checks a plain WHERE on the row it waited for (a
+    # join would become a subquery that is not re-checked, and oversell).
+    taken = FlashSaleItem.objects.filter(pk=sale_item_id).filter(
+        Q(quantity__isnull=True) | Q(sold__lt=F("quantity"))
+    )
+    if not running or not taken.update(sold=F("sold") + 1):
         raise SaleGone(sale_item_id)
     FlashSaleUse.objects.create(item_id=sale_item_id, order=order, created_at=now)
     from catalog.cache import bump_catalog_version

@@ -1,13 +1,22 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 
 from promotions.models import CustomerTier, Tier
 from tests.factories import ProductFactory, VariantFactory
 
 
+def seed_tiers() -> None:
+    """The tiers migration promotions 0002 seeds (again, after a transactional test flushed
+    them): Umum, Member 7 %, Gold 5 %, Reseller 3 %."""
+    import_module("promotions.migrations.0002_seed_tiers").seed(django_apps, None)
+
+
 @pytest.fixture
 def tiers(db) -> dict[str, Tier]:
-    """The seeded tiers (migration promotions 0002): Umum, Member 7 %, Gold 5 %, Reseller 3 %."""
+    seed_tiers()
     return {tier.name: tier for tier in Tier.objects.all()}
 
 
@@ -34,3 +43,11 @@ def item(db):
     return VariantFactory(
         product=product, cost_price=100_000, sell_price=110_000, name="86 Diamonds"
     )
+
+
+@pytest.fixture
+def plain_game(item):
+    """The item's game with one account field (User ID), as checkout asks for it."""
+    item.product.account_fields = [{"name": "user_id", "label": "User ID", "kind": "digits"}]
+    item.product.save()
+    return item

@@ -92,13 +92,6 @@ def _form(item, **extra):
     }
 
 
-@pytest.fixture
-def plain_game(item):
-    item.product.account_fields = [{"name": "user_id", "label": "User ID", "kind": "digits"}]
-    item.product.save()
-    return item
-
-
 def test_a_member_checks_out_at_the_member_price_and_the_order_keeps_the_breakdown(
     client, plain_game, member
 ):
