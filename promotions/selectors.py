@@ -105,3 +105,23 @@ def running_sale(now: datetime) -> RunningSale | None:
         .order_by("sale_price")[:12]
     )
     return RunningSale(sale=sale, items=items) if items else None
+
+
+@dataclass
+class MyTier:
+    current: Tier | None
+    for_sale: list[Tier]  # higher tiers the customer may buy from their balance
+
+
+def tiers_for(user) -> MyTier:
+    """My account: the customer's tier and the higher ones on sale (upgrade fee)."""
+    from .quote import tier_of
+
+    tiers = list(Tier.objects.order_by("order", "pk"))
+    current = tier_of(user, tiers=tiers)
+    higher = [
+        tier
+        for tier in tiers
+        if tier.upgrade_fee is not None and (current is None or tier.order > current.order)
+    ]
+    return MyTier(current=current, for_sale=higher)

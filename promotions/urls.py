@@ -6,4 +6,5 @@ app_name = "promotions"
 
 urlpatterns = [
     path("orders/<str:number>/promo/", views.apply, name="apply"),
+    path("akun/level/<int:pk>/beli/", views.buy_tier, name="buy_tier"),
 ]

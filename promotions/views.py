@@ -2,16 +2,19 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from orders import selectors as order_selectors
 from orders.views import too_many
+from wallet.services import InsufficientBalance
 
 from . import services
+from .models import Tier
 from .selectors import PROMO_SESSION_KEY
 
 
@@ -35,3 +38,17 @@ def apply(request, number: str):
     else:
         messages.success(request, _("Promo code applied."))
     return redirect("orders:detail", number=order.number)
+
+
+@require_POST
+@login_required
+def buy_tier(request, pk: int):
+    """A customer buys a higher tier from their balance (My account)."""
+    tier = get_object_or_404(Tier, pk=pk)
+    try:
+        services.buy_tier(user=request.user, tier=tier)
+    except (services.CannotBuyTier, InsufficientBalance) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("You are now %(tier)s.") % {"tier": tier.name})
+    return redirect("accounts:home")

@@ -183,3 +183,25 @@ def test_a_tier_is_bought_from_the_balance_once(make_customer, tiers, item):
     assert quote(item, customer=buyer, now=NOW()).tier == "Gold"
     with pytest.raises(services.CannotBuyTier):
         services.buy_tier(user=buyer, tier=gold)
+
+
+def test_my_account_offers_a_higher_tier_for_its_fee_and_buys_it_from_the_balance(
+    client, make_customer, tiers
+):
+    gold = tiers["Gold"]
+    gold.upgrade_fee = 50_000
+    gold.save()
+    buyer = make_customer("akun@example.com")
+    client.force_login(buyer)
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "Level kamu: <strong>Umum</strong>" in page
+    assert "Naik ke Gold seharga Rp 50.000 dari saldo" in page
+    url = reverse("promotions:buy_tier", args=[gold.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert "Saldo" in page and not CustomerTier.objects.exists()  # not enough balance
+    wallet.credit(
+        user=buyer, amount=50_000, kind=LedgerEntry.Kind.DEPOSIT, cause="payment:Y:deposit"
+    )
+    page = client.post(url, follow=True).content.decode()
+    assert "Sekarang level kamu Gold." in page and balance_of(buyer) == 0
+    assert "Naik ke Gold" not in page
