@@ -90,6 +90,9 @@ class Sales:
     orders: int = 0
     revenue: int = 0
     cost: int = 0
+    # What subsidised flash sales and promo codes took below cost + the minimum margin: already
+    # out of revenue (the price was lower), shown as a cost of its own (promotions).
+    subsidy: int = 0
 
     @property
     def profit(self) -> int:
@@ -116,6 +119,7 @@ def _sales(row: dict, prefix: str = "") -> dict:
         "orders": row[f"{prefix}orders"] or 0,
         "revenue": row[f"{prefix}revenue"] or 0,
         "cost": row[f"{prefix}cost"] or 0,
+        "subsidy": row.get(f"{prefix}subsidy") or 0,
     }
 
 
@@ -142,7 +146,12 @@ def sales_by_day(*, start: date, end: date) -> list[DaySales]:
         _sold(start, end)
         .annotate(day=TruncDate("completed_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(orders=Count("pk"), revenue=Sum("price"), cost=Sum(ACTUAL_COST))
+        .annotate(
+            orders=Count("pk"),
+            revenue=Sum("price"),
+            cost=Sum(ACTUAL_COST),
+            subsidy=Sum("subsidy_cost"),
+        )
         .order_by("day")
     )
     by_day = {row["day"]: row for row in rows}
@@ -174,6 +183,7 @@ def total(rows: list[Sales]) -> Sales:
         orders=sum(row.orders for row in rows),
         revenue=sum(row.revenue for row in rows),
         cost=sum(row.cost for row in rows),
+        subsidy=sum(row.subsidy for row in rows),
     )
 
 
