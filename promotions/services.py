@@ -77,9 +77,9 @@ def recompute_tiers(*, now: datetime | None = None) -> int:
         if row is not None and row.source == CustomerTier.Source.MANUAL:
             continue
         target = next((t for t in ladder if spend.get(user_id, 0) >= t.spend_threshold), None)
-        bought = row is not None and row.source == CustomerTier.Source.BOUGHT
-        if bought and (target is None or target.order <= row.tier.order):
-            continue
+        bought = row.tier if row is not None and row.source == CustomerTier.Source.BOUGHT else None
+        if bought is not None and (target is None or target.order <= bought.order):
+            continue  # a bought tier is only ever raised
         if target is None:
             if row is not None:
                 row.delete()  # back to the default tier
