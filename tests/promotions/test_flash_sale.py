@@ -17,7 +17,7 @@ from promotions import services
 from promotions.models import FlashSale, FlashSaleItem, PromoCode
 from promotions.quote import quote
 from storefront.templatetags.money import rupiah
-from tests.factories import VariantFactory
+from tests.factories import ProductFactory, VariantFactory
 
 
 def running_sale(item, *, price=104_000, quantity=None, ends_in=timedelta(hours=1)):
@@ -169,3 +169,24 @@ def test_50_concurrent_checkouts_of_a_10_unit_sale_item_give_exactly_10_sale_ord
     assert outcomes.count("ok") == 10 and outcomes.count("gone") == 40
     assert Order.objects.filter(sale_price=104_000).count() == 10 == Order.objects.count()
     assert FlashSaleItem.objects.get().sold == 10
+
+
+@pytest.mark.parametrize("who", ["guest", "member"])
+def test_the_game_page_costs_the_same_queries_for_10_and_100_items_during_a_sale(
+    client, member, count_queries, who
+):
+    if who == "member":
+        client.force_login(member)
+    counts = []
+    for n in (10, 100):
+        product = ProductFactory()
+        variants = VariantFactory.create_batch(
+            n, product=product, cost_price=10_000, sell_price=11_000
+        )
+        for variant in variants[: n // 2]:
+            running_sale(variant, price=10_500, quantity=5)
+        url = reverse("catalog:game", args=[product.slug])
+        page_queries = count_queries(client, url, fresh=True)
+        assert "sisa 5" in client.get(url).content.decode()
+        counts.append(page_queries)
+    assert counts[0] == counts[1]
