@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import F, Q
+
 from catalog.models import for_sale
 
 from .models import FlashSale, FlashSaleItem, Tier
@@ -101,6 +103,7 @@ def running_sale(now: datetime) -> RunningSale | None:
         FlashSaleItem.objects.filter(
             for_sale("variant__"), for_sale("variant__product__"), sale=sale
         )
+        .filter(Q(quantity__isnull=True) | Q(sold__lt=F("quantity")))  # sold out: not shown
         .select_related("variant__product")
         .order_by("sale_price")[:12]
     )

@@ -125,13 +125,14 @@ def test_the_home_page_shows_a_running_sale_with_its_countdown_and_what_is_left(
     assert "sisa 11" in client.get(reverse("catalog:home")).content.decode()
 
 
-def test_the_quantity_comes_back_when_the_order_expires(plain_game):
+def test_the_quantity_comes_back_when_the_order_expires(client, plain_game):
     sale_item = running_sale(plain_game, quantity=1)
     order = orders.create_order(variant=plain_game, account={"user_id": "1"}, contact_email="a@b.c")
     assert order.sale_price == 104_000
     sale_item.refresh_from_db()
     assert sale_item.sold == 1
     assert quote(plain_game, now=timezone.now()).total == 110_000  # sold out
+    assert "flash-sale" not in client.get(reverse("catalog:home")).content.decode()
     orders.expire_order(order_id=order.pk)
     sale_item.refresh_from_db()
     assert sale_item.sold == 0 and quote(plain_game, now=timezone.now()).total == 104_000
