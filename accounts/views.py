@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from orders.models import Order
 from orders.selectors import CUSTOMER_WORDS
+from promotions import selectors as promotion_selectors
 from wallet import selectors as wallet_selectors
 from wallet.services import WalletError
 
@@ -48,6 +49,7 @@ def home(request):
         "saved": saved,
         "balance": wallet_selectors.balance_of(request.user),
         "deposits": wallet_selectors.recent_deposits(request.user),
+        "tiers": promotion_selectors.tiers_for(request.user),
         "delete_form": DeleteAccountForm(user=request.user),
         "profile_form": ProfileForm(
             initial={"whatsapp": profile.whatsapp, "language": profile.language}

@@ -93,6 +93,9 @@ class Sales:
     # Payment gateway fees the shop bore (Order.payment_gateway_fee); a fee the customer paid
     # on top of the price is neither revenue nor cost.
     fees: int = 0
+    # What subsidised flash sales and promo codes took below cost + the minimum margin: already
+    # out of revenue (the price was lower), shown as a cost of its own (promotions).
+    subsidy: int = 0
 
     @property
     def profit(self) -> int:
@@ -120,6 +123,7 @@ def _sales(row: dict, prefix: str = "") -> dict:
         "revenue": row[f"{prefix}revenue"] or 0,
         "cost": row[f"{prefix}cost"] or 0,
         "fees": row.get(f"{prefix}fees") or 0,
+        "subsidy": row.get(f"{prefix}subsidy") or 0,
     }
 
 
@@ -152,6 +156,7 @@ def sales_by_day(*, start: date, end: date) -> list[DaySales]:
             revenue=Sum("price"),
             cost=Sum(ACTUAL_COST),
             fees=Sum("payment_gateway_fee"),
+            subsidy=Sum("subsidy_cost"),
         )
         .order_by("day")
     )
@@ -186,6 +191,7 @@ def total(rows: list[Sales]) -> Sales:
         revenue=sum(row.revenue for row in rows),
         cost=sum(row.cost for row in rows),
         fees=sum(row.fees for row in rows),
+        subsidy=sum(row.subsidy for row in rows),
     )
 
 

@@ -13,7 +13,7 @@ from .models import Product, SyncRun, Variant, for_sale
 def variants_for_sale(product: Product) -> QuerySet[Variant]:
     return (
         Variant.objects.filter(for_sale(), product=product)
-        .only("pk", "code", "name", "sell_price", "product_id")
+        .only("pk", "code", "name", "sell_price", "cost_price", "product_id")
         .order_by("sell_price", "code")
     )
 
@@ -97,7 +97,7 @@ def price_list() -> list[tuple[Product, list[Variant]]]:
     variants: dict[int, list[Variant]] = {product.pk: [] for product in products}
     rows = (
         Variant.objects.filter(for_sale(), product_id__in=variants)
-        .only("pk", "code", "name", "sell_price", "product_id")
+        .only("pk", "code", "name", "sell_price", "cost_price", "product_id")
         .order_by("sell_price", "code")
     )
     for variant in rows:

@@ -1,11 +1,13 @@
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from content import selectors as content
 from content.cache import content_version
 from gamestatus.selectors import status_of
 from orders.forms import CONTACT_SESSION_KEY, CheckoutForm
+from promotions import selectors as promotions
 from storefront.pagecache import render_cached
 
 from . import selectors
@@ -18,6 +20,8 @@ def home(request):
         context = {"products": selectors.products_for_sale(search=search), "search": search}
         return render(request, "catalog/home.html", context)
 
+    now = timezone.now()
+
     def context() -> dict:
         products = list(selectors.products_for_sale())
         return {
@@ -25,12 +29,14 @@ def home(request):
             "shelves": selectors.home_shelves(products),
             "banners": content.banners_showing(),
             "announcement": content.announcement_showing(),
+            "flash_sale": promotions.running_sale(now),
             "search": "",
         }
 
     # Sections: the catalog's version (games, prices, the Popular order, which the game status
-    # task moves) and the content's (banners, announcement; their dates within a minute).
-    key = ("home", catalog_version(), content_version())
+    # task moves), the content's (banners, announcement; their dates within a minute) and the
+    # flash sales running (a sale starting or ending moves the key at that second).
+    key = ("home", catalog_version(), content_version(), promotions.sale_state(now))
     return render_cached(request, "catalog/home.html", context, key=key)
 
 
@@ -46,6 +52,9 @@ def game(request, slug: str):
     if prefill and request.user.is_authenticated and not contact.get("email"):
         contact = {**contact, "email": request.user.email}
 
+    now = timezone.now()
+    sale_state = promotions.sale_state(now)
+
     def context() -> dict:
         product = selectors.product_for_sale(slug)
         if product is None:
@@ -58,6 +67,8 @@ def game(request, slug: str):
                 initial=_initial(product, prefill, contact),
                 user=request.user,  # a logged-in customer may pay with their balance
             ),
+            customer=request.user,
+            now=now,
         )
 
     if prefill:  # a page showing what one visitor asked for is never cached for others
@@ -67,18 +78,24 @@ def game(request, slug: str):
     # The version changes whenever a product or price does, retirement included, so a cached
     # page never outlives the game's being on sale; the game status task moves it too when a
     # game's badge changes.
-    return render_cached(
-        request, "catalog/game.html", context, key=("game", slug, catalog_version())
-    )
+    # Cached pages are guests' (render_cached renders a logged-in customer's page afresh, at
+    # their tier's prices): per catalog version and flash sales running, never per person.
+    key = ("game", slug, catalog_version(), promotions.GUEST_TIER_KEY, sale_state)
+    return render_cached(request, "catalog/game.html", context, key=key)
 
 
-def game_context(product, variants: list, form) -> dict:
-    """What the game page shows (also when checkout sends it back with errors)."""
+def game_context(product, variants: list, form, *, customer=None, now=None) -> dict:
+    """What the game page shows (also when checkout sends it back with errors): each item's
+    price for this customer's tier (a guest's: the default tier's, with the tier shown to
+    guests beside it, "Member: Rp X"), from promotions.quote like checkout's."""
+    now = timezone.now() if now is None else now
+    priced = promotions.priced_variants(variants, customer=customer, now=now)
     return {
         "product": product,
-        "variants": variants,
+        "variants": priced.variants,
+        "guest_tier": priced.guest_tier,
         "form": form,
-        "lowest_price": min((v.sell_price for v in variants), default=None),
+        "lowest_price": min((v.quote.total for v in priced.variants), default=None),
         "game_status": status_of(product),
     }
 

@@ -77,6 +77,23 @@ class Order(models.Model):
     variant_name = models.CharField(max_length=300)
     price = models.PositiveBigIntegerField(help_text="What the customer pays, in rupiah.")
     cost = models.PositiveBigIntegerField(help_text="Supplier cost when ordered, in rupiah.")
+    # The price's breakdown, frozen with it (promotions.quote.Quote): price = (sale_price or
+    # base_price) - promo_discount; the payment fee is on top of it (payment_fee, below).
+    # subsidy_cost: how far a subsidised sale or code took it below cost + the minimum margin
+    # (a cost in profit).
+    tier_name = models.CharField(max_length=60, blank=True)
+    base_price = models.PositiveBigIntegerField(
+        default=0, help_text="Cost plus the customer's tier markup, in rupiah."
+    )
+    sale_price = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The flash-sale price, when there was one."
+    )
+    promo_code = models.CharField(max_length=40, blank=True)
+    promo_discount = models.PositiveBigIntegerField(default=0)
+    subsidy_cost = models.PositiveBigIntegerField(default=0)
+    margin_floor = models.PositiveBigIntegerField(
+        default=0, help_text="Cost plus the minimum margin: no unsubsidised price goes below it."
+    )
     # What isipay charges: the cost read (at most SUPPLIER_COST_MAX_AGE old) just before the
     # order was placed. Profit and reconciliation use it when set (ACTUAL_COST).
     placed_cost = models.PositiveBigIntegerField(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,8 +24,12 @@ from payments import PaymentError
 from payments import selectors as payment_selectors
 from payments import services as payments
 from payments.qr import qr_svg
+from promotions import selectors as promotions
+from promotions.quote import quote as price_of
+from promotions.services import SaleGone
 from storefront.pagecache import render_cached
 from storefront.security import client_ip
+from storefront.templatetags.money import rupiah
 from wallet import selectors as wallet_selectors
 from wallet.services import InsufficientBalance
 
@@ -50,13 +55,24 @@ def checkout(request, slug: str):
     if getattr(request, "limited", False):
         return too_many(request)
     form = CheckoutForm(request.POST, product=product, user=request.user)
+    customer = request.user if request.user.is_authenticated else None
     if not form.is_valid():
         variants = list(catalog_selectors.variants_for_sale(product))
-        context = game_context(product, variants, form)
+        context = game_context(product, variants, form, customer=customer)
         return render(request, "catalog/game.html", context, status=400)
+    variant = form.cleaned_data["variant"]
+    now = timezone.now()
+    quote = price_of(variant, customer=customer, now=now)
+    shown = request.POST.get(f"shown_{variant.code}", "")
+    if shown.isdigit() and int(shown) != quote.total:
+        # The price changed since the page was shown (a sale ended, a tier or a price moved):
+        # nothing is ordered; the page comes back with the new price to confirm.
+        return _price_changed(request, product, form, variant, int(shown), quote.total)
     try:
         order = services.create_order(
-            variant=form.cleaned_data["variant"],
+            quote=quote,
+            now=now,
+            variant=variant,
             account=form.cleaned_data["account"],
             contact_email=form.cleaned_data["email"],
             contact_phone=form.cleaned_data["whatsapp"],
@@ -66,17 +82,33 @@ def checkout(request, slug: str):
             payment_provider=form.cleaned_data["payment_method"].partition(":")[0],
             payment_method=form.cleaned_data["payment_method"].partition(":")[2],
             language=get_language() or settings.LANGUAGE_CODE,
-            customer=request.user if request.user.is_authenticated else None,
+            customer=customer,
         )
     except services.NotForSale:
         messages.error(request, _("This item is not available any more. Choose another."))
         return redirect("catalog:game", slug=slug)
+    except SaleGone:  # the last flash-sale unit went to someone else a moment ago
+        new = price_of(variant, customer=customer, now=timezone.now()).total
+        return _price_changed(request, product, form, variant, quote.total, new)
     # "Change the order" brings the contact back in this browser only (never in a URL).
     request.session[CONTACT_SESSION_KEY] = {
         "email": request.POST.get("email", "").strip()[:254],
         "whatsapp": request.POST.get("whatsapp", "").strip()[:24],
     }
     return redirect("orders:detail", number=order.number)
+
+
+def _price_changed(request, product, form, variant, old: int, new: int) -> HttpResponse:
+    """409: nothing ordered; the game page again, saying the item's new price."""
+    form.add_error(
+        None,
+        _("The price of %(item)s changed from %(old)s to %(new)s. Check it and continue.")
+        % {"item": variant.name, "old": rupiah(old), "new": rupiah(new)},
+    )
+    customer = request.user if request.user.is_authenticated else None
+    variants = list(catalog_selectors.variants_for_sale(product))
+    context = game_context(product, variants, form, customer=customer)
+    return render(request, "catalog/game.html", context, status=409)
 
 
 @require_POST
@@ -171,6 +203,7 @@ def detail(request, number: str):
     if context["direct_payment"] and context["direct_payment"].qr_string:
         context["qr_svg"] = qr_svg(context["direct_payment"].qr_string)
     own = request.user.is_authenticated and order.customer_id == request.user.pk
+    context["promo_form"] = promotions.promo_form(order, request)
     if own and order.status == Order.Status.AWAITING_PAYMENT:
         context["wallet_balance"] = wallet_selectors.balance_of(request.user)
     if own and order.status == Order.Status.FAILED:

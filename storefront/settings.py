@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "gamestatus",
     "support",
     "notifications",
+    # Member tiers, promo codes and flash sales on one price engine (issue 15).
+    "promotions",
 ]
 
 MIDDLEWARE = [
@@ -707,7 +709,14 @@ CELERY_TASK_ROUTES = {
     "wallet.*": {"queue": "submit"},
     # Messages (WhatsApp, Telegram, e-mail) on their own queue: a slow gateway holds no order.
     "notifications.*": {"queue": "notify"},
+    "promotions.*": {"queue": "sync"},
 }
+# --- Member tiers (promotions app) -------------------------------------------------------------
+# A customer's tier by spend counts successful orders over the last TIER_SPEND_DAYS days;
+# beat recomputes tiers every TIER_RECOMPUTE_INTERVAL seconds (thresholds in admin, Tiers).
+TIER_SPEND_DAYS = env.int("TIER_SPEND_DAYS", default=30)
+TIER_RECOMPUTE_INTERVAL = env.int("TIER_RECOMPUTE_INTERVAL", default=3600)
+
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -741,6 +750,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-outbox": {"task": "notifications.sweep_outbox", "schedule": NOTIFY_SWEEP_INTERVAL},
     "check-alerts": {"task": "notifications.check_alerts", "schedule": ALERT_CHECK_INTERVAL},
+    "recompute-tiers": {"task": "promotions.recompute_tiers", "schedule": TIER_RECOMPUTE_INTERVAL},
 }
 
 # --- Customer accounts (django-allauth; accounts app) -------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("wallet.urls")),
     path("", include("catalog.urls")),
     path("", include("orders.urls")),
+    path("", include("promotions.urls")),
     path("", include("payments.urls")),
     path("", include("support.urls")),
     path("", include("content.urls")),

@@ -33,18 +33,28 @@ def create_order(
     payment_method: str = "",
     language: str = "id",
     customer=None,
+    quote=None,
+    now=None,
 ) -> Order:
-    """An order awaiting payment, with price, cost and names copied from the catalog now.
+    """An order awaiting payment, with its price (promotions.quote: the same quote the page
+    showed), cost and names copied from the catalog now.
 
-    `payment_method`: the gateway's channel (Tripay's QRIS, BRIVA, ...); its fee is fixed on
-    the order now: paid by the customer on top of the price (payment_fee), or borne by the
-    shop (payment_gateway_fee). `customer`: the logged-in User placing it (None for a guest)."""
+    `customer`: the logged-in User placing it (None for a guest). `quote`: the price already
+    worked out for this checkout (at `now`); without it, the customer's price now. A flash
+    sale's unit is taken with the order (promotions.services.SaleGone when it is gone).
+    `payment_method`: the gateway's channel (Tripay's QRIS, BRIVA, ...); its fee on the item's
+    price is fixed on the order now: paid by the customer on top of the price (payment_fee),
+    or borne by the shop (payment_gateway_fee)."""
     from payments import fees
+    from promotions.quote import quote as price_of
 
     product = variant.product
     method = payment_method if payment_provider == "tripay" else ""
     if not (variant.is_for_sale and product.is_for_sale):
         raise NotForSale(variant.code)
+    now = timezone.now() if now is None else now
+    if quote is None:
+        quote = price_of(variant, customer=customer, now=now)
     with transaction.atomic():
         order = Order.objects.create(
             variant=variant,
@@ -52,8 +62,15 @@ def create_order(
             product_name=product.title,
             variant_code=variant.code,
             variant_name=variant.name,
-            price=variant.sell_price,
-            cost=variant.cost_price,
+            price=quote.subtotal,
+            cost=quote.cost,
+            tier_name=quote.tier,
+            base_price=quote.base,
+            sale_price=quote.sale_price,
+            promo_code=quote.promo_code,
+            promo_discount=quote.promo_discount,
+            subsidy_cost=quote.subsidy,
+            margin_floor=quote.floor,
             account=account,
             data=build_data(product.data_template, account),
             contact_email=contact_email,
@@ -62,11 +79,15 @@ def create_order(
             buyer_ip=buyer_ip,
             payment_provider=payment_provider,
             payment_method=method,
-            payment_fee=fees.customer_fee(method, variant.sell_price),
-            payment_gateway_fee=fees.shop_fee(method, variant.sell_price),
+            payment_fee=fees.customer_fee(method, quote.subtotal),
+            payment_gateway_fee=fees.shop_fee(method, quote.subtotal),
             language=language,
             customer=customer,
         )
+        if quote.sale_item_id is not None:  # SaleGone (nothing saved) when it sold out
+            from promotions.services import take_sale_item
+
+            take_sale_item(order=order, sale_item_id=quote.sale_item_id, now=now)
         OrderEvent.objects.create(
             order=order, to_status=S.AWAITING_PAYMENT, actor="customer", message="Order placed."
         )

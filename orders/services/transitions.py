@@ -22,6 +22,9 @@ from ..models import TRANSITIONS, IllegalTransition, Order, OrderEvent
 
 logger = logging.getLogger(__name__)
 
+# An order reaching one of these gives back what it took of promotions' quotas.
+QUOTA_BACK = frozenset({Order.Status.EXPIRED, Order.Status.FAILED, Order.Status.REFUNDED})
+
 
 def _transition(
     order_id: int,
@@ -58,6 +61,10 @@ def _transition(
             )
             # The messages it causes (customer, owner), in the same transaction: an outbox.
             notifications.order_transitioned(order_id=order_id, from_=from_, to=to)
+            if to in QUOTA_BACK:  # a promo code's use goes back to its quota
+                from promotions.services import release_quotas
+
+                release_quotas(order_id=order_id)
             number, reference = (
                 Order.objects.filter(pk=order_id).values_list("number", "reference_number").get()
             )

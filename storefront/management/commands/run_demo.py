@@ -71,6 +71,7 @@ class Command(BaseCommand):
         call_command("load_demo_content", stdout=self.stdout)
         call_command("ensure_admin", stdout=self.stdout)
         call_command("ensure_demo_customer", stdout=self.stdout)
+        call_command("load_demo_promotions", stdout=self.stdout)
 
         self._start("web", [*MANAGE, "runserver", "--noreload", addr])
         self._start(

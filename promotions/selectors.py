@@ -1,0 +1,130 @@
+"""Reads: items priced for a customer (the game page), the usage report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Q
+
+from catalog.models import for_sale
+
+from .models import FlashSale, FlashSaleItem, Tier
+from .quote import PriceBook
+
+
+@dataclass
+class PricedVariants:
+    variants: list  # each with .quote (the customer's) and .guest_quote (or None)
+    guest_tier: Tier | None
+
+
+def priced_variants(variants: list, *, customer=None, now: datetime) -> PricedVariants:
+    """The game page's items, each with the customer's quote; for a guest also the quote of
+    the tier shown to guests ("Member: Rp X"). A fixed number of queries."""
+    ids = [v.pk for v in variants]
+    book = PriceBook.load(customer=customer, now=now, variant_ids=ids)
+    guest_tier = None
+    guest_book = None
+    logged_in = customer is not None and getattr(customer, "is_authenticated", False)
+    if not logged_in:
+        guest_tier = Tier.objects.filter(shown_to_guests=True).order_by("order").first()
+        if guest_tier is not None and (book.tier is None or guest_tier.pk != book.tier.pk):
+            guest_book = PriceBook.load(now=now, variant_ids=ids, tier=guest_tier)
+        else:
+            guest_tier = None
+    for variant in variants:
+        variant.quote = book.quote(variant)
+        variant.guest_quote = guest_book.quote(variant) if guest_book is not None else None
+        if variant.guest_quote is not None and variant.guest_quote.total >= variant.quote.total:
+            variant.guest_quote = None  # no better price to show
+    return PricedVariants(variants=variants, guest_tier=guest_tier)
+
+
+PROMO_SESSION_KEY = "promo_refused"
+
+# The tier part of a cached page's key: only guests' pages are cached, at the default tier.
+GUEST_TIER_KEY = "tier-guest"
+
+
+def promo_form(order, request) -> dict | None:
+    """The promo-code field of the order summary: only on an unpaid order without a code and
+    no payment started; with the last refusal (code and reason) this browser got for it."""
+    if order.status != order.Status.AWAITING_PAYMENT or order.promo_code:
+        return None
+    if order.payments.exists():
+        return None
+    refused = request.session.pop(PROMO_SESSION_KEY, None) if hasattr(request, "session") else None
+    if refused and refused.get("order") == order.number:
+        return {"code": refused.get("code", ""), "error": refused.get("error", "")}
+    return {"code": "", "error": ""}
+
+
+# --- flash sales on pages ---------------------------------------------------------------------
+
+# Per process: the sale times under the catalog version they were read at (admin edits of a
+# sale move that version). Which sales run is worked out from them at each request, so a sale
+# starting or ending moves the pages' cache key at that second, with no query.
+_schedule: dict[str, list[tuple[int, datetime, datetime]]] = {}
+NO_SALE = "no-sale"
+
+
+def sale_state(now: datetime) -> str:
+    """What pages are cached under besides the catalog version: the flash sales running now."""
+    from catalog.cache import catalog_version
+
+    version = catalog_version()
+    schedule = _schedule.get(version)
+    if schedule is None:
+        schedule = list(
+            FlashSale.objects.filter(ends_at__gt=now).values_list("pk", "starts_at", "ends_at")
+        )
+        _schedule.clear()
+        _schedule[version] = schedule
+    running = [str(pk) for pk, starts, ends in schedule if starts <= now < ends]
+    return "sale-" + "-".join(running) if running else NO_SALE
+
+
+@dataclass
+class RunningSale:
+    sale: FlashSale
+    items: list  # FlashSaleItem with variant and product, in price order
+
+
+def running_sale(now: datetime) -> RunningSale | None:
+    """The flash sale the home page shows: the one ending first among those running. No
+    query when none runs (sale_state knows from the times it keeps)."""
+    if sale_state(now) == NO_SALE:
+        return None
+    sale = FlashSale.objects.filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at").first()
+    if sale is None:
+        return None
+    items = list(
+        FlashSaleItem.objects.filter(
+            for_sale("variant__"), for_sale("variant__product__"), sale=sale
+        )
+        .filter(Q(quantity__isnull=True) | Q(sold__lt=F("quantity")))  # sold out: not shown
+        .select_related("variant__product")
+        .order_by("sale_price")[:12]
+    )
+    return RunningSale(sale=sale, items=items) if items else None
+
+
+@dataclass
+class MyTier:
+    current: Tier | None
+    for_sale: list[Tier]  # higher tiers the customer may buy from their balance
+
+
+def tiers_for(user) -> MyTier:
+    """My account: the customer's tier and the higher ones on sale (upgrade fee)."""
+    from .quote import tier_of
+
+    tiers = list(Tier.objects.order_by("order", "pk"))
+    current = tier_of(user, tiers=tiers)
+    higher = [
+        tier
+        for tier in tiers
+        if tier.upgrade_fee is not None and (current is None or tier.order > current.order)
+    ]
+    return MyTier(current=current, for_sale=higher)
