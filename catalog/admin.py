@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from backoffice.permissions import without_money
+from storefront.admin_base import ModelAdmin
 from storefront.templatetags.money import rupiah
 
 from . import services
@@ -152,7 +153,7 @@ def _markup_label(rule: MarkupRule | None) -> str:
 
 
 @admin.register(Product)
-class ProductAdmin(BulkMarkupMixin, admin.ModelAdmin):
+class ProductAdmin(BulkMarkupMixin, ModelAdmin):
     list_display = (
         "icon_thumb",
         "title",
@@ -407,7 +408,7 @@ class VariantForm(forms.ModelForm):
 
 
 @admin.register(Variant)
-class VariantAdmin(BulkMarkupMixin, admin.ModelAdmin):
+class VariantAdmin(BulkMarkupMixin, ModelAdmin):
     form = VariantForm
     list_display = (
         "name",
@@ -544,7 +545,7 @@ class MarkupRuleForm(forms.ModelForm):
 
 
 @admin.register(MarkupRule)
-class MarkupRuleAdmin(SimpleHistoryAdmin):
+class MarkupRuleAdmin(SimpleHistoryAdmin, ModelAdmin):
     form = MarkupRuleForm
     list_display = (
         "scope_label",
@@ -626,7 +627,7 @@ class MarkupRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ModelAdmin):
     list_display = ("started_at", "status", "duration", "summary", "short_error")
     list_filter = ("status",)
     readonly_fields = ("status", "started_at", "finished_at", "counts", "error")

@@ -24,6 +24,7 @@ from backoffice.permissions import is_money, sees_money, without_money
 from backoffice.selectors import day_start
 from catalog.models import Product
 from payments import selectors as payment_selectors
+from storefront.admin_base import ModelAdmin, TabularInline
 from storefront.templatetags.money import rupiah
 from support.admin import OrderNoteInline
 
@@ -33,7 +34,7 @@ from .models import Order, OrderEvent, SubmissionQueue
 S = Order.Status
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(TabularInline):
     model = OrderEvent
     verbose_name = _("event")
     verbose_name_plural = _("timeline")
@@ -151,7 +152,7 @@ class _Echo:
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ModelAdmin):
     list_display = (
         "number",
         "status_display",
@@ -445,7 +446,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubmissionQueue)
-class SubmissionQueueAdmin(admin.ModelAdmin):
+class SubmissionQueueAdmin(ModelAdmin):
     list_display = ("__str__", "reason")
     readonly_fields = ("paused_at", "reason")
     actions = ["resume"]
