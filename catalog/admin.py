@@ -580,6 +580,14 @@ class MarkupRuleAdmin(SimpleHistoryAdmin, ModelAdmin):
         # A rule's scope is what it is: to move a rule, delete it and add another.
         return ("product", "variant") if obj else ()
 
+    def get_fields(self, request, obj=None):
+        # A saved rule shows only its own scope: a game's rule has no item, and the other way.
+        fields = super().get_fields(request, obj)
+        if obj is not None:
+            unused = {"product": not obj.product_id, "variant": not obj.variant_id}
+            fields = [name for name in fields if not unused.get(name)]
+        return fields
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.preview_requested = request.method == "POST" and "_preview" in request.POST

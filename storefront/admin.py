@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
+from django.utils.translation import gettext_lazy
 
 from storefront.admin_base import (
     AdminPasswordChangeForm,
@@ -11,6 +12,9 @@ from storefront.admin_base import (
     UserChangeForm,
     UserCreationForm,
 )
+
+# The home page's title ("Site administration" otherwise): the dashboard is on it.
+admin.site.index_title = gettext_lazy("Dashboard")
 
 admin.site.unregister(User)
 admin.site.unregister(Group)

@@ -57,3 +57,31 @@ def _adopt_inline(inline):
 
     base = TabularInline if issubclass(inline, DjangoTabularInline) else StackedInline
     return type(inline.__name__, (inline, base), {"__module__": inline.__module__})
+
+
+def translate_generated_labels(site) -> None:
+    """Every label of an admin's model goes through gettext, so the back office shows it in the
+    user's language (locale/id has them): the ones Django made from a name ("created_at" ->
+    "created at") and the ones written as plain text. Only the runtime label changes;
+    migrations see the same text (a lazy string equals its source).
+    """
+    from django.apps import apps
+    from django.utils.translation import gettext_lazy, override
+
+    def lazy(text):
+        return gettext_lazy(text) if isinstance(text, str) and text else text
+
+    for app in apps.get_app_configs():
+        app.verbose_name = lazy(app.verbose_name)
+    for model in site._registry:
+        opts = model._meta
+        if "verbose_name_plural" not in opts.original_attrs:  # "<verbose name>s"
+            with override("en"):
+                opts.verbose_name_plural = str(opts.verbose_name_plural)
+        opts.verbose_name = lazy(opts.verbose_name)
+        opts.verbose_name_plural = lazy(opts.verbose_name_plural)
+        for field in opts.get_fields():
+            if hasattr(field, "verbose_name"):
+                field.verbose_name = lazy(field.verbose_name)
+            if hasattr(field, "help_text"):
+                field.help_text = lazy(field.help_text)

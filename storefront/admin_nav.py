@@ -115,3 +115,13 @@ def dashboard_callback(request, context: dict) -> dict:
 def navigation(request) -> list[dict]:
     """UNFOLD["SIDEBAR"]["navigation"]: the groups above (unfold filters them by permission)."""
     return NAVIGATION
+
+
+def environment_callback(request):
+    """UNFOLD["ENVIRONMENT"]: a warning label in every admin page's header while the sandbox
+    payment provider is offered (settings.PAYMENT_TEST_MODE), as the shop's banner says."""
+    from django.conf import settings
+
+    if settings.PAYMENT_TEST_MODE:
+        return [_("TEST MODE — no real payments"), "warning"]
+    return None

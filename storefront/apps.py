@@ -17,6 +17,7 @@ class StorefrontConfig(AppConfig):
         # Every admin in the back office's look, third-party apps' included (admin_base.py).
         from django.contrib import admin
 
-        from .admin_base import adopt
+        from .admin_base import adopt, translate_generated_labels
 
         adopt(admin.site)
+        translate_generated_labels(admin.site)

@@ -767,6 +767,7 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": True,
     "SHOW_BACK_BUTTON": True,
     "DASHBOARD_CALLBACK": "storefront.admin_nav.dashboard_callback",
+    "ENVIRONMENT": "storefront.admin_nav.environment_callback",
     "STYLES": [lambda request: static("backoffice/admin.css")],
     "SCRIPTS": [lambda request: static("backoffice/admin.js")],
     "SIDEBAR": {
