@@ -40,7 +40,6 @@ SAME_IN_BOTH = {
     "game",
     "Login",
     "login",
-    "Profit",
     "SKU",
     "CSV",
     "API",
