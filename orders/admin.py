@@ -471,7 +471,7 @@ class SubmissionQueueAdmin(ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Nothing here is edited in a form; resuming is the action below."""
 
-    @admin.action(description="Resume submitting orders now", permissions=["change"])
+    @admin.action(description=_("Resume submitting orders now"), permissions=["change"])
     def resume(self, request, queryset):
         count = services.resume_submissions(actor=f"admin:{request.user.get_username()}")
         self.message_user(request, f"Resumed; {count} waiting orders sent to isipay.")

@@ -73,7 +73,9 @@ def translate_generated_labels(site) -> None:
 
     for app in apps.get_app_configs():
         app.verbose_name = lazy(app.verbose_name)
-    for model in site._registry:
+    models = {*site._registry}
+    models |= {inline.model for admin in site._registry.values() for inline in admin.inlines}
+    for model in models:
         opts = model._meta
         if "verbose_name_plural" not in opts.original_attrs:  # "<verbose name>s"
             with override("en"):
@@ -85,3 +87,6 @@ def translate_generated_labels(site) -> None:
                 field.verbose_name = lazy(field.verbose_name)
             if hasattr(field, "help_text"):
                 field.help_text = lazy(field.help_text)
+            choices = getattr(field, "choices", None)
+            if choices and all(isinstance(label, str) for _value, label in choices):
+                field.choices = [(value, lazy(label)) for value, label in choices]

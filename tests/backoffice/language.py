@@ -134,7 +134,9 @@ def registry_strings(site=admin.site) -> set:
     return {text for text in found | apps if text}
 
 
-def untranslated(strings) -> list[str]:
+def untranslated(strings, *, labels: bool = False) -> list[str]:
+    """The English sources without an Indonesian translation; with labels (model and admin
+    labels, not template msgids), also those written as plain text, never translated."""
     missing = set()
     with override("id"):
         for text in strings:
@@ -144,4 +146,7 @@ def untranslated(strings) -> list[str]:
                 continue
             if gettext(msgid) == msgid and str(text) == msgid:
                 missing.add(msgid)
+            elif labels and isinstance(text, str) and gettext(msgid) != msgid:
+                # Translated in locale/id but written as plain text: shown in English.
+                missing.add(f"{msgid} (plain text: wrap it in gettext_lazy)")
     return sorted(missing)

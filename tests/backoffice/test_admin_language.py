@@ -10,7 +10,9 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import override
 
+from orders.models import Order
 from storefront.admin_nav import NAVIGATION
+from wallet import services as wallet_services
 
 from ..factories import (
     BalanceDepositFactory,
@@ -27,7 +29,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_every_admin_label_has_an_indonesian_translation():
-    assert untranslated(registry_strings()) == []
+    assert untranslated(registry_strings(), labels=True) == []
 
 
 def test_every_string_of_the_back_office_templates_has_an_indonesian_translation():
@@ -68,9 +70,15 @@ def test_every_admin_page_renders_in_indonesian(client):
     SyncRunFactory()
     BalanceSnapshotFactory()
     BalanceDepositFactory()
+    review = OrderFactory(status=Order.Status.NEEDS_REVIEW, review_reason="isipay is silent")
+    customer = UserFactory(username="customer")
+    wallet_services.credit(user=customer, amount=5_000, kind="adjustment", cause="test:language")
     client.force_login(owner)
     pages = [reverse("admin:index")]
     pages += [reverse(f"backoffice:{name}") for name in ("dashboard", "reports", "reconciliation")]
+    # The admin's own extra pages: resolving a review, adjusting a balance.
+    pages.append(reverse("admin:orders_order_resolve", args=[review.pk]))
+    pages.append(reverse("admin:wallet_wallet_adjust", args=[customer.wallet.pk]))
     for model in admin.site._registry:
         opts = model._meta
         base = f"admin:{opts.app_label}_{opts.model_name}"
