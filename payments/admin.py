@@ -35,7 +35,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
 
 @admin.register(TripayChannel)
-class TripayChannelAdmin(admin.ModelAdmin):
+class TripayChannelAdmin(ModelAdmin):
     """Tripay's channels as its channel list gives them (refreshed hourly); the shop sets who
     pays each fee and whether it is offered at checkout."""
 

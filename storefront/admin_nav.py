@@ -38,6 +38,7 @@ NAVIGATION = [
             item(_("Dashboard"), "dashboard", "backoffice:dashboard", "backoffice.view_dashboard"),
             model(_("Orders"), "receipt_long", "orders", "order"),
             model(_("Payments"), "payments", "payments", "payment"),
+            model(_("Payment methods (Tripay)"), "qr_code_2", "payments", "tripaychannel"),
             item(
                 _("Profit by game and day"),
                 "bar_chart",
@@ -63,6 +64,17 @@ NAVIGATION = [
             model(_("Markup changes"), "manage_history", "backoffice", "historicalmarkuprule"),
             model(_("Game status"), "monitor_heart", "gamestatus", "gamestatus"),
             model(_("Catalog syncs"), "sync", "catalog", "syncrun"),
+        ],
+    },
+    {
+        "title": _("Promotions"),
+        "items": [
+            model(_("Flash sales"), "bolt", "promotions", "flashsale"),
+            model(_("Promo codes"), "confirmation_number", "promotions", "promocode"),
+            model(_("Promo code uses"), "receipt", "promotions", "promouse"),
+            model(_("Member tiers"), "workspace_premium", "promotions", "tier"),
+            model(_("Tier markup rules"), "percent", "promotions", "tiermarkuprule"),
+            model(_("Customer tiers"), "military_tech", "promotions", "customertier"),
         ],
     },
     {

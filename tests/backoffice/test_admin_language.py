@@ -44,6 +44,7 @@ def test_the_sidebar_is_indonesian():
         assert [str(group["title"]) for group in NAVIGATION] == [
             "Penjualan",
             "Katalog",
+            "Promo",
             "Pelanggan",
             "Konten",
             "Sistem",

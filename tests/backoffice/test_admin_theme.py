@@ -37,7 +37,7 @@ def test_login_keeps_the_page_asked_for(client):
 def test_home_page_has_the_gerai_name_sidebar_groups_and_dashboard_cards(manager_client, sandbox):
     page = manager_client.get(reverse("admin:index")).content.decode()
     assert "<title>" in page and "Gerai" in page and "Administrasi Django" not in page
-    for group in ("Penjualan", "Katalog", "Pelanggan", "Konten", "Sistem"):
+    for group in ("Penjualan", "Katalog", "Promo", "Pelanggan", "Konten", "Sistem"):
         assert group in page, group
     assert "bo-card" in page and "bo-chart" in page
     assert reverse("backoffice:reports") in page
