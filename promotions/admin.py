@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from storefront.admin_base import ModelAdmin, TabularInline
 from storefront.templatetags.money import rupiah
 
 from .models import (
@@ -15,28 +16,28 @@ from .models import (
 )
 
 
-class TierMarkupRuleInline(admin.TabularInline):
+class TierMarkupRuleInline(TabularInline):
     model = TierMarkupRule
     extra = 0
     raw_id_fields = ("product", "variant")
 
 
 @admin.register(Tier)
-class TierAdmin(admin.ModelAdmin):
+class TierAdmin(ModelAdmin):
     list_display = ("name", "order", "spend_threshold", "upgrade_fee", "shown_to_guests")
     list_editable = ("order",)
     inlines = [TierMarkupRuleInline]
 
 
 @admin.register(TierMarkupRule)
-class TierMarkupRuleAdmin(admin.ModelAdmin):
+class TierMarkupRuleAdmin(ModelAdmin):
     list_display = ("__str__", "tier", "percent", "fixed", "round_to", "min_margin")
     list_filter = ("tier",)
     raw_id_fields = ("product", "variant")
 
 
 @admin.register(CustomerTier)
-class CustomerTierAdmin(admin.ModelAdmin):
+class CustomerTierAdmin(ModelAdmin):
     list_display = ("user", "tier", "source", "since")
     list_filter = ("tier", "source")
     search_fields = ("user__email", "user__username")
@@ -44,7 +45,7 @@ class CustomerTierAdmin(admin.ModelAdmin):
 
 
 @admin.register(PromoCode)
-class PromoCodeAdmin(admin.ModelAdmin):
+class PromoCodeAdmin(ModelAdmin):
     """The usage report: uses, what they gave away, and what is left, per code."""
 
     list_display = (
@@ -96,7 +97,7 @@ class PromoCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(PromoUse)
-class PromoUseAdmin(admin.ModelAdmin):
+class PromoUseAdmin(ModelAdmin):
     list_display = (
         "promo",
         "order",
@@ -118,7 +119,7 @@ class PromoUseAdmin(admin.ModelAdmin):
         return False
 
 
-class FlashSaleItemInline(admin.TabularInline):
+class FlashSaleItemInline(TabularInline):
     model = FlashSaleItem
     extra = 1
     raw_id_fields = ("variant",)
@@ -126,6 +127,6 @@ class FlashSaleItemInline(admin.TabularInline):
 
 
 @admin.register(FlashSale)
-class FlashSaleAdmin(admin.ModelAdmin):
+class FlashSaleAdmin(ModelAdmin):
     list_display = ("name", "starts_at", "ends_at", "subsidised")
     inlines = [FlashSaleItemInline]

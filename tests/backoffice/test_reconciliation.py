@@ -91,12 +91,12 @@ def test_failed_orders_cost_is_its_own_line_and_the_setting_names_the_assumption
     assert result.difference_otherwise == (0 if wrong_by else right_by)
 
     page = manager_client.get(URL).content.decode()
-    assert "Failed at isipay" in page and rupiah(failed.cost) in page
+    assert "Gagal di isipay" in page and rupiah(failed.cost) in page
     named = f"ISIPAY_REFUNDS_FAILED_ORDERS={'true' if assumed else 'false'}"
     assert named in page
-    otherwise = "keeps" if assumed else "gives back"
+    otherwise = "menahan" if assumed else "mengembalikan"
     other = rupiah(result.difference_otherwise)
-    assert f"if isipay {otherwise} the cost of failed orders: {other}" in page
+    assert f"bila isipay {otherwise} biaya pesanan gagal: {other}" in page
 
 
 def test_a_charge_no_order_explains_shows_as_the_exact_difference(
@@ -185,7 +185,7 @@ def test_the_page_shows_the_difference_in_rupiah(manager_client, isipay_client, 
     page = manager_client.get(URL)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "-Rp 7.350" in text and "money to look into" in text
+    assert "-Rp 7.350" in text and "uang yang perlu diperiksa" in text
 
 
 def test_record_the_balance_now_enqueues_a_snapshot(
