@@ -60,6 +60,16 @@ def promo_form(order, request) -> dict | None:
     return {"code": "", "error": ""}
 
 
+def promo_allows_method(order, *, provider: str, method: str = "") -> bool:
+    """Whether the order's promo code (if any) is for this payment method."""
+    if not order.promo_code:
+        return True
+    from .models import PromoCode
+
+    promo = PromoCode.objects.filter(code=order.promo_code).first()
+    return promo is None or promo.allows_method(provider=provider, method=method)
+
+
 # --- flash sales on pages ---------------------------------------------------------------------
 
 # Per process: the sale times under the catalog version they were read at (admin edits of a
