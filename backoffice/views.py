@@ -130,6 +130,7 @@ RECONCILIATION_TOTALS = (
     "deposits",
     "expected",
     "difference",
+    "subsidy",
 )
 
 
