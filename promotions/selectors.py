@@ -70,6 +70,21 @@ def promo_allows_method(order, *, provider: str, method: str = "") -> bool:
     return promo is None or promo.allows_method(provider=provider, method=method)
 
 
+def price_floors(variant_ids, *, now: datetime) -> dict[int, int]:
+    """Each item's lowest allowed price without a subsidy: cost + the minimum margin of the
+    markup that prices it, the highest over the tiers (what the quote would lift a lower
+    sale price or discount to). One set of queries per tier, whatever the item count."""
+    from catalog.models import Variant
+
+    items = list(Variant.objects.filter(pk__in=list(variant_ids)))
+    floors: dict[int, int] = {}
+    for tier in [None, *Tier.objects.order_by("order", "pk")]:
+        book = PriceBook.load(now=now, variant_ids=[v.pk for v in items], tier=tier)
+        for item in items:
+            floors[item.pk] = max(floors.get(item.pk, 0), book.quote(item).floor)
+    return floors
+
+
 # --- flash sales on pages ---------------------------------------------------------------------
 
 # Per process: the sale times under the catalog version they were read at (admin edits of a
