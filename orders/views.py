@@ -205,7 +205,10 @@ def detail(request, number: str):
     own = request.user.is_authenticated and order.customer_id == request.user.pk
     context["promo_form"] = promotions.promo_form(order, request)
     if own and order.status == Order.Status.AWAITING_PAYMENT:
-        context["wallet_balance"] = wallet_selectors.balance_of(request.user)
+        if promotions.promo_allows_method(order, provider="wallet"):
+            context["wallet_balance"] = wallet_selectors.balance_of(request.user)
+        else:  # its promo code is for other methods: the balance is not offered, and why
+            context["balance_not_for_code"] = True
     if own and order.status == Order.Status.FAILED:
         # Where the money goes back: the customer's choice while the refund has not started.
         context["refund_choice_until"] = services.refund_choice_until(order)

@@ -129,6 +129,11 @@ def test_paying_from_the_balance_is_refused_when_the_code_is_not_for_it(item):
     services.apply_promo(order_id=order.pk, code="GERAI10", user=customer)
     client = Client()
     client.force_login(customer)
+    pay_url = reverse("orders:pay_balance", args=[order.number])
+    detail = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert pay_url not in detail  # not offered, and the page says why
+    assert "Kode promo GERAI10 tidak berlaku untuk pembayaran dengan saldo" in detail
+    # A page open from before still posts: refused, nothing charged.
     page = client.post(
         reverse("orders:pay_balance", args=[order.number]), follow=True
     ).content.decode()
@@ -143,6 +148,7 @@ def test_paying_from_the_balance_is_refused_when_the_code_is_not_for_it(item):
     assert not order.payments.exists()
     # A code for the balance lets it pay.
     PromoCode.objects.update(payment_methods="QRIS, WALLET")
+    assert pay_url in client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert payments.pay_with_wallet(order_id=order.pk, user=customer)
     order.refresh_from_db()
     assert (order.status, order.price) == (Order.Status.PAID, 105_000)
