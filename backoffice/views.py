@@ -132,6 +132,7 @@ RECONCILIATION_TOTALS = (
     "deposits",
     "expected",
     "difference",
+    "subsidy",
 )
 
 
