@@ -171,8 +171,21 @@ def _order_context(order: Order) -> dict:
         "late_payment": payment_selectors.late_payment(order),
         "refunded_to_balance": payment_selectors.refunded_to_balance(order),
         "refresh": selectors.refresh_seconds(order),
+        # A DIRECT gateway channel's QRIS or pay code, paid from this page (the live part:
+        # it goes once the payment is received).
+        **_direct_payment(order),
         "email": selectors.masked_email(order.contact_email),
         "phone": selectors.masked_phone(order.contact_phone),
+    }
+
+
+def _direct_payment(order: Order) -> dict:
+    payment = payment_selectors.open_direct_payment(order)
+    if payment is None:
+        return {"direct_payment": None}
+    return {
+        "direct_payment": payment,
+        "qr_svg": qr_svg(payment.qr_string) if payment.qr_string else "",
     }
 
 
@@ -190,8 +203,6 @@ def detail(request, number: str):
         "suggestion": suggestion,
         "wallet_balance": None,
         "refund_choice_until": None,
-        # A DIRECT gateway channel's QRIS or pay code, paid from this page.
-        "direct_payment": payment_selectors.open_direct_payment(order),
         # Failover: the chosen gateway could not start the payment; the others' methods.
         "other_methods": (
             payment_selectors.failover_methods(order.payment_provider)
@@ -200,8 +211,6 @@ def detail(request, number: str):
             else []
         ),
     }
-    if context["direct_payment"] and context["direct_payment"].qr_string:
-        context["qr_svg"] = qr_svg(context["direct_payment"].qr_string)
     own = request.user.is_authenticated and order.customer_id == request.user.pk
     context["promo_form"] = promotions.promo_form(order, request)
     if own and order.status == Order.Status.AWAITING_PAYMENT:

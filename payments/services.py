@@ -71,10 +71,12 @@ def start_payment(*, order: Order) -> Payment:
 
     Raises PaymentUnavailable or PaymentRefused when the provider cannot start it.
     """
+    from orders.cache import order_changed
+
     open_payment = order.payments.filter(status=P.PENDING).first()
     if open_payment:
         return open_payment
-    return _open_attempt(
+    payment = _open_attempt(
         owner={"order": order},
         provider_name=order.payment_provider,
         reference=f"{order.number}-{order.payments.count() + 1}",
@@ -84,6 +86,9 @@ def start_payment(*, order: Order) -> Payment:
         finish_path=reverse("orders:detail", args=[order.number]),
         opened_at=order.created_at,  # payable until the order expires, not from now
     )
+    if payment.pay_code or payment.qr_string:
+        order_changed(order.number)  # the live status part now shows the QRIS or pay code
+    return payment
 
 
 class DepositClosed(Exception):
