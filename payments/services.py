@@ -534,7 +534,7 @@ def handle_tripay_callback(*, body: bytes, signature: str, event: str) -> str:
     if payment is None:
         raise NotificationRejected("unknown payment", status=404)
     try:
-        remote = get_provider("tripay").status_of(payment.provider_token)
+        remote = get_provider("tripay").status(reference=payment.reference)
     except PaymentError as exc:  # Tripay down: answer non-success so that it calls back again
         logger.warning("Tripay status check for %s failed: %s", payment.reference, exc)
         raise NotificationRejected("could not confirm with Tripay", status=503) from exc
@@ -570,7 +570,8 @@ def refresh_tripay_channels() -> int:
     seen = []
     for entry in listed:
         code, group = str(entry.get("code") or ""), groups.get(str(entry.get("group")).lower())
-        fee = entry.get("total_fee") if isinstance(entry.get("total_fee"), dict) else {}
+        total_fee = entry.get("total_fee")
+        fee = total_fee if isinstance(total_fee, dict) else {}
         try:
             defaults = {
                 "name": str(entry.get("name") or code)[:100],
