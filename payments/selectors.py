@@ -157,7 +157,15 @@ def payment_methods(providers) -> list[PaymentMethod]:
     for provider in providers:
         channels = []
         if provider.name == "tripay":
-            channels = list(TripayChannel.objects.filter(active=True, offered_by_tripay=True))
+            channels = list(
+                TripayChannel.objects.filter(
+                    active=True,
+                    offered_by_tripay=True,
+                    # Tripay's own fee on the customer would make the total more than shown.
+                    tripay_customer_fee_flat=0,
+                    tripay_customer_fee_percent=0,
+                )
+            )
         if not channels:
             methods.append(PaymentMethod(value=provider.name, label=str(provider.label)))
             continue

@@ -512,7 +512,7 @@ def handle_tripay_callback(*, body: bytes, signature: str, event: str) -> str:
     then Tripay's own word, then the amount against the attempt's. A repeat changes nothing.
     """
     from .tripay.client import CALLBACK_EVENT, callback_signature_is_valid
-    from .tripay.provider import asked_amount
+    from .tripay.provider import paid_amount
 
     if not callback_signature_is_valid(
         private_key=settings.TRIPAY_PRIVATE_KEY, body=body, given=signature
@@ -538,8 +538,14 @@ def handle_tripay_callback(*, body: bytes, signature: str, event: str) -> str:
     except PaymentError as exc:  # Tripay down: answer non-success so that it calls back again
         logger.warning("Tripay status check for %s failed: %s", payment.reference, exc)
         raise NotificationRejected("could not confirm with Tripay", status=503) from exc
-    if asked_amount(payload, "total_amount") != payment.amount:
-        logger.warning("Tripay amount for %s does not match the order", payment.reference)
+    if paid_amount(payload, "total_amount") != payment.amount:
+        logger.warning(
+            "Tripay amount for %s does not match the order (total %r, Tripay's customer fee "
+            "%r): not acted on",
+            payment.reference,
+            payload.get("total_amount"),
+            payload.get("fee_customer"),
+        )
         raise NotificationRejected("amount does not match the order")
     try:
         return apply_remote_status(payment=payment, remote=remote, actor="tripay")
@@ -570,15 +576,19 @@ def refresh_tripay_channels() -> int:
     seen = []
     for entry in listed:
         code, group = str(entry.get("code") or ""), groups.get(str(entry.get("group")).lower())
-        total_fee = entry.get("total_fee")
-        fee = total_fee if isinstance(total_fee, dict) else {}
+        # The merchant's fee is what our fees follow; the customer's is Tripay's own, on top.
+        merchant_fee, customer_fee = entry.get("fee_merchant"), entry.get("fee_customer")
+        merchant = merchant_fee if isinstance(merchant_fee, dict) else {}
+        customer = customer_fee if isinstance(customer_fee, dict) else {}
         try:
             defaults = {
                 "name": str(entry.get("name") or code)[:100],
                 "group": group,
                 "direct": str(entry.get("type")).lower() == "direct",
-                "fee_flat": int(fee.get("flat") or 0),
-                "fee_percent": Decimal(str(fee.get("percent") or 0)),
+                "fee_flat": int(merchant.get("flat") or 0),
+                "fee_percent": Decimal(str(merchant.get("percent") or 0)),
+                "tripay_customer_fee_flat": int(customer.get("flat") or 0),
+                "tripay_customer_fee_percent": Decimal(str(customer.get("percent") or 0)),
                 "minimum_amount": int(entry.get("minimum_amount") or 0),
                 "maximum_amount": int(entry.get("maximum_amount") or 0),
                 "offered_by_tripay": entry.get("active") is True,
@@ -586,6 +596,12 @@ def refresh_tripay_channels() -> int:
         except (TypeError, ValueError, InvalidOperation):
             logger.warning("Tripay channel %r has an unreadable fee; skipped", code)
             continue
+        if defaults["tripay_customer_fee_flat"] or defaults["tripay_customer_fee_percent"]:
+            logger.warning(
+                "Tripay channel %r charges its fee to the customer on top of our total: not "
+                "offered; set its fee to the merchant at Tripay (who pays is set in our admin)",
+                code,
+            )
         if not code or group is None:
             continue
         TripayChannel.objects.update_or_create(code=code[:32], defaults=defaults)

@@ -6,6 +6,7 @@ or to refund one: a transaction stops being payable at its expired_time (the ord
 and a payment that must go back is refund due, by hand, with the reason.
 """
 
+import logging
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -16,6 +17,8 @@ from django.utils import timezone
 from ..errors import PaymentRefused, PaymentUnavailable
 from ..providers import Refunded, RemoteStatus, Started
 from .client import TripayClient, TripayRefused, TripayUnavailable
+
+logger = logging.getLogger(__name__)
 
 STATES = {
     "PAID": "paid",
@@ -42,13 +45,25 @@ def callback_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("payments:tripay-callback")
 
 
-def asked_amount(answer: dict, total_field: str) -> int | None:
-    """The amount the shop asked for: Tripay's total paid less the fee it charged the customer
-    on top (none unless the channel is set so at Tripay)."""
+def paid_amount(answer: dict, total_field: str) -> int | None:
+    """What the customer paid, to be exactly the amount we asked for; None (never equal to it)
+    when unreadable, or when Tripay charged the customer its own fee on top (fee_customer, a
+    channel set so at Tripay): the customer then paid more than our pages showed, which is
+    not accepted silently: logged, and handled as an amount mismatch."""
     try:
-        return int(answer[total_field]) - int(answer.get("fee_customer") or 0)
+        total, fee_customer = int(answer[total_field]), int(answer.get("fee_customer") or 0)
     except (KeyError, TypeError, ValueError):
         return None
+    if fee_customer:
+        logger.warning(
+            "Tripay transaction %s charged the customer Tripay's fee Rp %s on top (total Rp %s):"
+            " not accepted; set the channel's fee to the merchant at Tripay",
+            answer.get("merchant_ref"),
+            fee_customer,
+            total,
+        )
+        return None
+    return total
 
 
 class TripayProvider:
@@ -121,7 +136,7 @@ class TripayProvider:
             raise PaymentRefused(str(exc), status=exc.status) from exc
         raw = str(answer.get("status", ""))
         return RemoteStatus(
-            state=STATES.get(raw, "unknown"), amount=asked_amount(answer, "amount"), raw_status=raw
+            state=STATES.get(raw, "unknown"), amount=paid_amount(answer, "amount"), raw_status=raw
         )
 
     def cancel(self, *, reference: str) -> None:
