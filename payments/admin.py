@@ -64,6 +64,8 @@ class TripayChannelAdmin(admin.ModelAdmin):
         "fee_percent",
         "tripay_customer_fee_flat",
         "tripay_customer_fee_percent",
+        "minimum_fee",
+        "maximum_fee",
         "minimum_amount",
         "maximum_amount",
         "offered_by_tripay",

@@ -89,6 +89,9 @@ class TripayChannel(models.Model):
     tripay_customer_fee_flat = models.PositiveIntegerField(default=0)
     tripay_customer_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     fee_paid_by = models.CharField(max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
+    # Tripay's floor and ceiling of the fee (flat + percent is clamped to them); None: none.
+    minimum_fee = models.PositiveIntegerField(null=True, blank=True)
+    maximum_fee = models.PositiveIntegerField(null=True, blank=True)
     minimum_amount = models.PositiveBigIntegerField(default=0)
     maximum_amount = models.PositiveBigIntegerField(default=0)
     active = models.BooleanField(default=True)

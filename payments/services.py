@@ -589,6 +589,8 @@ def refresh_tripay_channels() -> int:
                 "fee_percent": Decimal(str(merchant.get("percent") or 0)),
                 "tripay_customer_fee_flat": int(customer.get("flat") or 0),
                 "tripay_customer_fee_percent": Decimal(str(customer.get("percent") or 0)),
+                "minimum_fee": _fee_limit(entry.get("minimum_fee")),
+                "maximum_fee": _fee_limit(entry.get("maximum_fee")),
                 "minimum_amount": int(entry.get("minimum_amount") or 0),
                 "maximum_amount": int(entry.get("maximum_amount") or 0),
                 "offered_by_tripay": entry.get("active") is True,
@@ -608,6 +610,11 @@ def refresh_tripay_channels() -> int:
         seen.append(code[:32])
     TripayChannel.objects.exclude(code__in=seen).update(offered_by_tripay=False)
     return len(seen)
+
+
+def _fee_limit(value) -> int | None:
+    """A channel's minimum_fee or maximum_fee: whole rupiah, or None (null: no limit)."""
+    return None if value is None or value == "" else int(value)
 
 
 def check_pending_payments() -> int:

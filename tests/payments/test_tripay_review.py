@@ -68,3 +68,62 @@ def test_a_payment_with_tripays_customer_fee_on_top_is_never_marked_paid(client,
     assert payments.ask_provider(payment=payment, actor="test") == "amount-mismatch"
     assert Payment.objects.get().status == Payment.Status.PENDING
     assert Order.objects.get().status == S.AWAITING_PAYMENT
+
+
+# --- 3. Tripay's minimum and maximum fee -----------------------------------------------------
+
+# Worked out by hand. QRIS-like: Rp 750 + 0,7%, at least Rp 1.000, at most Rp 1.500.
+# OVO-like: 3%, at least Rp 1.000 (Tripay rounds an e-wallet fee under Rp 1.000 up to it).
+# "shop": flat + percent of the price, clamped. "customer": the least F with
+# F >= clamp(flat + percent of (price + F)), so Tripay's fee on the total is covered.
+FEE_TABLE = [
+    # channel, payer, price, fee
+    ("QRIS", "shop", 10_000, 1_000),  # 750 + 70 = 820 -> the minimum
+    ("QRIS", "shop", 35_715, 1_001),  # 750 + 250.005 -> 251 = 1.001
+    ("QRIS", "shop", 50_000, 1_100),  # 750 + 350
+    ("QRIS", "shop", 200_000, 1_500),  # 750 + 1.400 = 2.150 -> the maximum
+    ("QRIS", "customer", 10_000, 1_000),  # on 11.000: 827 -> 1.000; on 10.999: 1.000 > 999
+    ("QRIS", "customer", 50_000, 1_108),  # on 51.108: 750 + 358; on 51.107: 1.108 > 1.107
+    ("QRIS", "customer", 200_000, 1_500),  # on 201.500: the maximum; on 201.499 too
+    ("OVO", "shop", 20_000, 1_000),  # 600 -> the minimum
+    ("OVO", "shop", 40_000, 1_200),
+    ("OVO", "customer", 20_000, 1_000),  # on 21.000: 630 -> 1.000
+    ("OVO", "customer", 40_000, 1_238),  # on 41.238: 1.237,14 -> 1.238; 1.237 is short
+]
+
+
+@pytest.fixture
+def limited_channels(synced, tripay):
+    tripay.channels = [
+        _channel("QRIS", "QRIS", "QRIS", "direct", 750, 0.7, low=1_000, min_fee=1000, max_fee=1500),
+        _channel("E-Wallet", "OVO", "OVO", "redirect", 0, 3.0, low=1_000, min_fee=1000),
+    ]
+    assert payments.refresh_tripay_channels() == 2
+
+
+@pytest.mark.parametrize(("code", "payer", "price", "fee"), FEE_TABLE)
+def test_the_fee_respects_tripays_minimum_and_maximum_fee(
+    limited_channels, code, payer, price, fee
+):
+    from payments import fees
+
+    TripayChannel.objects.filter(code=code).update(fee_paid_by=payer)
+    channel = TripayChannel.objects.get(code=code)
+    shop, customer = fees.shop_fee(channel, price), fees.customer_fee(channel, price)
+    assert (shop, customer) == ((fee, 0) if payer == "shop" else (0, fee))
+
+
+@pytest.mark.parametrize("payer", ["shop", "customer"])
+def test_the_order_fee_is_what_tripay_deducts(client, limited_channels, tripay, payer):
+    TripayChannel.objects.filter(code="QRIS").update(fee_paid_by=payer)
+    order = buy(client, "tripay:QRIS")
+    client.post(reverse("orders:pay", args=[order.number]))
+    sent = tripay.transactions[Payment.objects.get().provider_token]
+    assert sent.amount == order.price + order.payment_fee
+    received = sent.answer(tripay.url)["amount_received"]
+    if payer == "shop":
+        assert order.payment_gateway_fee == sent.fee_merchant and received == order.price - (
+            order.payment_gateway_fee
+        )
+    else:
+        assert order.payment_fee == sent.fee_merchant and received == order.price
