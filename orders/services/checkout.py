@@ -131,10 +131,19 @@ def mark_paid(
     payment_provider: str | None = None,
 ) -> bool:
     """Paid: on to submission. `payment_provider` when it was paid another way than chosen at
-    checkout (the customer's balance), recorded in the same conditional update."""
+    checkout (the customer's balance), recorded in the same conditional update, and then the
+    chosen method's fees go with it: nobody paid a gateway, so the receipt's total and the
+    profit hold no fee."""
     now = timezone.now()
     paid_with: dict[str, Any] = (
-        {} if payment_provider is None else {"payment_provider": payment_provider}
+        {}
+        if payment_provider is None
+        else {
+            "payment_provider": payment_provider,
+            "payment_method": "",
+            "payment_fee": 0,
+            "payment_gateway_fee": 0,
+        }
     )
     moved = _transition(
         order_id,

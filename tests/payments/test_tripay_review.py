@@ -127,3 +127,25 @@ def test_the_order_fee_is_what_tripay_deducts(client, limited_channels, tripay, 
         )
     else:
         assert order.payment_fee == sent.fee_merchant and received == order.price
+
+
+# --- 4. Paid from the balance after a Tripay channel was chosen ---------------------------
+
+
+@pytest.mark.parametrize("payer", ["shop", "customer"])
+def test_paying_from_the_balance_drops_the_tripay_channels_fees(client, channels, payer):
+    from tests.factories import UserFactory
+    from tests.wallet.conftest import fund
+    from wallet.selectors import balance_of
+
+    TripayChannel.objects.filter(code="BRIVA").update(fee_paid_by=payer)
+    customer = UserFactory(username="budi", email="budi@example.com")
+    fund(customer, 100_000)
+    client.force_login(customer)
+    order = buy(client, "tripay:BRIVA")
+    assert order.payment_fee + order.payment_gateway_fee == 4250
+    client.post(reverse("orders:pay_balance", args=[order.number]))
+    order.refresh_from_db()
+    assert order.status == S.PAID and order.payment_provider == "wallet"
+    assert (order.payment_method, order.payment_fee, order.payment_gateway_fee) == ("", 0, 0)
+    assert balance_of(customer) == 100_000 - order.price  # what the receipt's total says
