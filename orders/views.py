@@ -133,6 +133,14 @@ def check_payment(request, number: str):
         messages.info(request, _("No payment has arrived yet. If you have paid, try again soon."))
     elif outcome == "unavailable":
         messages.error(request, _("The payment service is not answering. Please try again."))
+    elif outcome == "refunded":
+        messages.warning(
+            request,
+            _(
+                "Your payment was refunded by the payment service, so this order is not paid. "
+                "Contact us if you did not expect this."
+            ),
+        )
     return redirect("orders:detail", number=number)
 
 

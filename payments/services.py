@@ -461,6 +461,8 @@ def apply_remote_status(*, payment: Payment, remote: RemoteStatus, actor: str) -
         if remote.amount != payment.amount:
             raise AmountMismatch(payment.reference)
         return "paid" if confirm_paid(payment=payment, actor=actor) else "no-op"
+    if remote.state == "refunded":
+        return "refunded" if _refunded_at_provider(payment, remote=remote, actor=actor) else "no-op"
     if remote.state in ("failed", "expired"):
         closed = close_payment(
             payment=payment, status=P.EXPIRED if remote.state == "expired" else P.FAILED
@@ -474,6 +476,32 @@ def apply_remote_status(*, payment: Payment, remote: RemoteStatus, actor: str) -
             )
         return remote.state if closed else "no-op"
     return "pending"
+
+
+def _refunded_at_provider(payment: Payment, *, remote: RemoteStatus, actor: str) -> bool:
+    """The provider says it gave the money back (Tripay's REFUND): recorded once, and noted on
+    the order for support (the order itself does not move: it may have been delivered). A
+    refund of ours being confirmed (refunding) ends as every refund of ours does."""
+    reference = f"{payment.provider}: {remote.raw_status or 'refunded'}"[:100]
+    if payment.status == P.REFUNDING:  # our own refund, confirmed: its usual path
+        return _refund_done(payment, reference=reference)
+    if not _set(
+        payment.pk,
+        from_=(P.PENDING, P.PAID, P.EXPIRED, P.FAILED, P.REFUND_DUE),
+        status=P.REFUNDED,
+        refund_reference=reference,
+    ):
+        return False
+    logger.warning("payment %s was refunded at %s", payment.reference, payment.provider)
+    if payment.order_id is not None:
+        order_services.note_late_payment(
+            order_id=payment.order_id,
+            actor=actor,
+            message=f"{payment.provider} reports payment {payment.reference} (Rp "
+            f"{payment.amount}) refunded ({remote.raw_status}): the money went back to the "
+            "customer there. Check the order before acting on it.",
+        )
+    return True
 
 
 def handle_midtrans_notification(payload: dict) -> str:
@@ -663,7 +691,8 @@ def check_payment_now(*, order: Order) -> str:
     """The customer's "Cek status pembayaran" on an unpaid order: ask the provider about each
     open attempt now, and act as its notification would have (a paid order whose callback never
     came is paid at once). Returns "paid", "pending", "unavailable" (no answer) or "closed"
-    (the order is not waiting for a payment)."""
+    (the order is not waiting for a payment), or "refunded" (a payment arrived and the provider
+    gave it back)."""
     if order.status != Order.Status.AWAITING_PAYMENT:
         return "closed"
     outcomes = []
@@ -672,7 +701,11 @@ def check_payment_now(*, order: Order) -> str:
         outcomes.append(ask_provider(payment=payment, actor="customer status check"))
     if "paid" in outcomes:
         return "paid"
-    return "unavailable" if "unavailable" in outcomes else "pending"
+    if "unavailable" in outcomes:
+        return "unavailable"
+    if "refunded" in outcomes or order.payments.filter(status=P.REFUNDED).exists():
+        return "refunded"  # paid, then given back by the provider: not "no payment yet"
+    return "pending"
 
 
 def _still_payable(payment: Payment) -> bool:

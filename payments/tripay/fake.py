@@ -275,10 +275,14 @@ class FakeTripay:
     def expire(self, reference: str) -> list[Callback]:
         return self._settle(reference, "EXPIRED")
 
-    def _settle(self, reference: str, status: str) -> list[Callback]:
+    def refund(self, reference: str) -> list[Callback]:
+        """Tripay gives a paid transaction's money back: REFUND, and its callback."""
+        return self._settle(reference, "REFUND", from_="PAID")
+
+    def _settle(self, reference: str, status: str, *, from_: str = "UNPAID") -> list[Callback]:
         with self._lock:
             transaction = self.transactions[reference]
-            if transaction.status != "UNPAID":
+            if transaction.status != from_:
                 return []
             transaction.status = status
             if status == "PAID":

@@ -149,3 +149,47 @@ def test_paying_from_the_balance_drops_the_tripay_channels_fees(client, channels
     assert order.status == S.PAID and order.payment_provider == "wallet"
     assert (order.payment_method, order.payment_fee, order.payment_gateway_fee) == ("", 0, 0)
     assert balance_of(customer) == 100_000 - order.price  # what the receipt's total says
+
+
+# --- 5. Tripay's REFUND ------------------------------------------------------------------------
+
+
+def order_events(order) -> list[str]:
+    from orders.models import OrderEvent
+
+    return list(OrderEvent.objects.filter(order=order).values_list("message", flat=True))
+
+
+def test_a_refund_callback_after_payment_is_recorded_and_noted_for_support(
+    client, channels, tripay
+):
+    order = buy(client, "tripay:QRIS")
+    client.post(reverse("orders:pay", args=[order.number]))
+    payment = Payment.objects.get()
+    [paid] = tripay.pay(payment.provider_token)
+    assert deliver(client, paid).json()["result"] == "paid"
+    [refund] = tripay.refund(payment.provider_token)
+    assert deliver(client, refund).json()["result"] == "refunded"
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.REFUNDED
+    assert any("refunded (REFUND)" in message for message in order_events(order))
+    assert deliver(client, refund).json()["result"] == "no-op"  # a repeat changes nothing
+    assert sum("refunded (REFUND)" in m for m in order_events(order)) == 1
+
+
+def test_cek_status_of_a_payment_tripay_refunded_does_not_say_no_payment_yet(
+    client, channels, tripay
+):
+    tripay.callback_mode = "never"
+    order = buy(client, "tripay:QRIS")
+    client.post(reverse("orders:pay", args=[order.number]))
+    payment = Payment.objects.get()
+    tripay.pay(payment.provider_token)
+    tripay.refund(payment.provider_token)  # paid, then refunded at Tripay; no callback came
+    url = reverse("orders:check_payment", args=[order.number])
+    page = client.post(url, follow=True).content.decode()
+    assert "Belum ada pembayaran masuk" not in page
+    assert "Pembayaran Anda dikembalikan oleh layanan pembayaran" in page
+    assert Payment.objects.get().status == Payment.Status.REFUNDED
+    assert Order.objects.get().status == S.AWAITING_PAYMENT
+    assert any("refunded (REFUND)" in message for message in order_events(order))
