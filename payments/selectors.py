@@ -144,6 +144,9 @@ class PaymentMethod:
     fee: str = ""  # as customers read it, e.g. "Rp 750 + 0,7%"; "" for none
     fee_flat: int = 0
     fee_percent: str = "0"
+    fee_bp: int = 0  # the percent in basis points (0,7% -> 70): the page's sums stay whole
+    min_fee: int | None = None
+    max_fee: int | None = None
     customer_pays: bool = False
 
 
@@ -178,6 +181,9 @@ def payment_methods(providers) -> list[PaymentMethod]:
                 fee=fee_text(channel),
                 fee_flat=channel.fee_flat,
                 fee_percent=str(channel.fee_percent),
+                fee_bp=int(channel.fee_percent * 100),
+                min_fee=channel.minimum_fee,
+                max_fee=channel.maximum_fee,
                 customer_pays=channel.fee_paid_by == TripayChannel.Payer.CUSTOMER,
             )
             for channel in channels
