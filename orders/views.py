@@ -309,6 +309,9 @@ def switch_method(request, number: str):
     order = _order_or_404(number)
     if getattr(request, "limited", False):
         return too_many(request)
+    if request.session.get(FAILOVER_SESSION_KEY) != order.number:
+        # Only offered after this order's gateway failed to start its payment, in this browser.
+        return redirect("orders:detail", number=number)
     value = request.POST.get("payment_method", "")
     offered = {m.value for m in payment_selectors.failover_methods(order.payment_provider)}
     provider, _sep, method = value.partition(":")

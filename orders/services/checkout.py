@@ -96,14 +96,17 @@ def create_order(
 
 def switch_payment_method(*, order_id: int, provider: str, method: str = "") -> bool:
     """Failover: the chosen gateway could not start the payment, and the customer picked a
-    method of another one. Only an unpaid order without an open attempt changes; its fees
-    are those of the new method. True when it changed."""
+    method of another one. Only an unpaid order without an open attempt changes, to a method
+    that takes its total (the channel's minimum and maximum amount); its fees are those of
+    the new method. True when it changed."""
     from payments import fees
 
     method = method if provider == "tripay" else ""
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status != S.AWAITING_PAYMENT or order.payments.filter(status="pending").exists():
+            return False
+        if not fees.accepts(method, order.price + fees.customer_fee(method, order.price)):
             return False
         Order.objects.filter(pk=order.pk).update(
             payment_provider=provider,

@@ -193,3 +193,32 @@ def test_cek_status_of_a_payment_tripay_refunded_does_not_say_no_payment_yet(
     assert Payment.objects.get().status == Payment.Status.REFUNDED
     assert Order.objects.get().status == S.AWAITING_PAYMENT
     assert any("refunded (REFUND)" in message for message in order_events(order))
+
+
+# --- 7. Failover only when offered, only to a method that takes the amount --------------------
+
+
+def test_switching_method_needs_the_failover_offer_and_a_method_that_takes_the_total(
+    client, channels
+):
+    from orders.views import FAILOVER_SESSION_KEY
+
+    from .test_tripay import new_order
+
+    order = new_order()  # Rp 5.xxx, placed with Tripay's default channel
+    Order.objects.filter(pk=order.pk).update(payment_provider="sandbox", payment_method="")
+    url = reverse("orders:switch_method", args=[order.number])
+    client.post(url, {"payment_method": "tripay:QRIS"})  # no failure was offered here
+    order.refresh_from_db()
+    assert (order.payment_provider, order.payment_method) == ("sandbox", "")
+    session = client.session
+    session[FAILOVER_SESSION_KEY] = order.number
+    session.save()
+    client.post(url, {"payment_method": "tripay:BRIVA"})  # BRIVA takes Rp 10.000 and more
+    order.refresh_from_db()
+    assert (order.payment_provider, order.payment_method) == ("sandbox", "")
+    assert not Payment.objects.exists()
+    client.post(url, {"payment_method": "tripay:QRIS"})
+    order.refresh_from_db()
+    assert (order.payment_provider, order.payment_method) == ("tripay", "QRIS")
+    assert Payment.objects.get().amount == order.price + order.payment_fee
