@@ -115,9 +115,17 @@ def _price_changed(request, product, form, variant, old: int, new: int) -> HttpR
 def check_payment(request, number: str):
     """ "Cek status pembayaran": ask the payment provider now, for a customer whose payment went
     through but whose order still waits (a callback that never came). Limited per order
-    (RATELIMIT_PAYMENT_CHECK), whoever asks: the provider's status API is not to be hammered."""
+    (RATELIMIT_PAYMENT_CHECK), whoever asks, and per client IP whatever the order
+    (RATELIMIT_PAYMENT_CHECK_IP): the provider's status API is not to be hammered."""
     order = _order_or_404(number)
-    if is_ratelimited(
+    per_ip = is_ratelimited(
+        request,
+        group="orders.check_payment_ip",
+        key="ip",
+        rate=settings.RATELIMIT_PAYMENT_CHECK_IP,
+        increment=True,
+    )
+    if per_ip or is_ratelimited(
         request,
         group="orders.check_payment",
         key=lambda _group, _request: number,

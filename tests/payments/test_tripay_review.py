@@ -222,3 +222,27 @@ def test_switching_method_needs_the_failover_offer_and_a_method_that_takes_the_t
     order.refresh_from_db()
     assert (order.payment_provider, order.payment_method) == ("tripay", "QRIS")
     assert Payment.objects.get().amount == order.price + order.payment_fee
+
+
+# --- 8. "Cek status pembayaran" is limited per IP too ------------------------------------------
+
+
+def test_cek_status_pembayaran_is_limited_per_ip_across_orders(synced, tripay, settings):
+    from django.test import Client
+
+    from .test_tripay import new_order
+
+    settings.RATELIMIT_PAYMENT_CHECK, settings.RATELIMIT_PAYMENT_CHECK_IP = "5/m", "2/m"
+    orders = [new_order() for _ in range(3)]
+    for order in orders:
+        payments.start_payment(order=order)
+    visitor = Client(REMOTE_ADDR="10.0.0.7")
+    for order in orders[:2]:
+        visitor.post(reverse("orders:check_payment", args=[order.number]))
+    asked = tripay.calls.count("GET transaction/detail")
+    url = reverse("orders:check_payment", args=[orders[2].number])
+    page = visitor.post(url, follow=True).content.decode()
+    assert "Pembayaran baru saja dicek" in page
+    assert tripay.calls.count("GET transaction/detail") == asked == 2
+    Client(REMOTE_ADDR="10.0.0.8").post(url)  # another visitor, the same order: asked
+    assert tripay.calls.count("GET transaction/detail") == 3
