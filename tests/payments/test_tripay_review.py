@@ -246,3 +246,20 @@ def test_cek_status_pembayaran_is_limited_per_ip_across_orders(synced, tripay, s
     assert tripay.calls.count("GET transaction/detail") == asked == 2
     Client(REMOTE_ADDR="10.0.0.8").post(url)  # another visitor, the same order: asked
     assert tripay.calls.count("GET transaction/detail") == 3
+
+
+# --- 9. The demo's SITE_URL follows its web address ------------------------------------------
+
+
+def test_the_demos_site_url_follows_its_address_unless_set(settings, monkeypatch):
+    from storefront.management.commands import run_demo
+
+    monkeypatch.delenv("SITE_URL", raising=False)
+    settings.DEBUG = True
+    assert run_demo.demo_environment("127.0.0.1:8761")["SITE_URL"] == "http://127.0.0.1:8761"
+    assert run_demo.demo_environment("0.0.0.0:8762")["SITE_URL"] == "http://127.0.0.1:8762"
+    assert run_demo.demo_environment("8763")["SITE_URL"] == "http://127.0.0.1:8763"
+    monkeypatch.setenv("SITE_URL", "")  # .env's "SITE_URL=" is unset too
+    assert run_demo.demo_environment("8764")["SITE_URL"] == "http://127.0.0.1:8764"
+    monkeypatch.setenv("SITE_URL", "https://shop.example")  # the operator's choice stands
+    assert run_demo.demo_environment("8765")["SITE_URL"] == "https://shop.example"
