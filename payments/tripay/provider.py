@@ -4,6 +4,11 @@ Our attempt reference is Tripay's merchant_ref; Tripay's own reference (needed b
 API) is kept as the attempt's provider_token. Tripay has no API to cancel a closed transaction
 or to refund one: a transaction stops being payable at its expired_time (the order's expiry),
 and a payment that must go back is refund due, by hand, with the reason.
+
+Each channel has a minimum and maximum expiry in Tripay's channel table (e.g. BRIVA at least 60
+minutes, QRIS at most 60) that its channel list API does not give: the shop cannot leave out a
+channel the order's remaining time does not suit, and a transaction Tripay refuses for it is a
+refused payment like any other (README, "Payment time per channel").
 """
 
 import logging
