@@ -221,7 +221,7 @@ def detail(request, number: str):
         "refund_choice_until": None,
         # Failover: the chosen gateway could not start the payment; the others' methods.
         "other_methods": (
-            payment_selectors.failover_methods(order.payment_provider)
+            payment_selectors.failover_methods(order.payment_provider, price=order.price)
             if request.session.get(FAILOVER_SESSION_KEY) == order.number
             and order.status == Order.Status.AWAITING_PAYMENT
             else []
@@ -321,7 +321,10 @@ def switch_method(request, number: str):
         # Only offered after this order's gateway failed to start its payment, in this browser.
         return redirect("orders:detail", number=number)
     value = request.POST.get("payment_method", "")
-    offered = {m.value for m in payment_selectors.failover_methods(order.payment_provider)}
+    offered = {
+        m.value
+        for m in payment_selectors.failover_methods(order.payment_provider, price=order.price)
+    }
     provider, _sep, method = value.partition(":")
     if value not in offered or not services.switch_payment_method(
         order_id=order.pk, provider=provider, method=method

@@ -150,10 +150,12 @@ class PaymentMethod:
     customer_pays: bool = False
 
 
-def payment_methods(providers) -> list[PaymentMethod]:
+def payment_methods(providers, *, price: int | None = None) -> list[PaymentMethod]:
     """The picker's methods, grouped: each Tripay channel the shop offers (else Tripay once, on
-    its default channel, until the channel list is first refreshed), then the other providers."""
-    from .fees import fee_text
+    its default channel, until the channel list is first refreshed), then the other providers.
+    With `price` (an order's), only the channels whose minimum and maximum amount take its
+    total."""
+    from .fees import accepts, customer_fee, fee_text
     from .models import TripayChannel
 
     methods = []
@@ -169,6 +171,8 @@ def payment_methods(providers) -> list[PaymentMethod]:
                     tripay_customer_fee_percent=0,
                 )
             )
+            if price is not None:
+                channels = [c for c in channels if accepts(c, price + customer_fee(c, price))]
         if not channels:
             methods.append(PaymentMethod(value=provider.name, label=str(provider.label)))
             continue
@@ -191,11 +195,12 @@ def payment_methods(providers) -> list[PaymentMethod]:
     return sorted(methods, key=lambda method: PICKER_GROUPS.index(method.group))
 
 
-def failover_methods(failed: str) -> list[PaymentMethod]:
-    """When `failed` (a provider) cannot start a payment: the other gateways' methods."""
+def failover_methods(failed: str, *, price: int | None = None) -> list[PaymentMethod]:
+    """When `failed` (a provider) cannot start a payment: the other gateways' methods (with
+    `price`, those that take the order's total)."""
     from .providers import enabled_providers
 
-    return payment_methods([p for p in enabled_providers() if p.name != failed])
+    return payment_methods([p for p in enabled_providers() if p.name != failed], price=price)
 
 
 def open_direct_payment(order: Order) -> Payment | None:

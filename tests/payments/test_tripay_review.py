@@ -214,6 +214,8 @@ def test_switching_method_needs_the_failover_offer_and_a_method_that_takes_the_t
     session = client.session
     session[FAILOVER_SESSION_KEY] = order.number
     session.save()
+    page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert 'value="tripay:QRIS"' in page and 'value="tripay:BRIVA"' not in page
     client.post(url, {"payment_method": "tripay:BRIVA"})  # BRIVA takes Rp 10.000 and more
     order.refresh_from_db()
     assert (order.payment_provider, order.payment_method) == ("sandbox", "")
