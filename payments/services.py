@@ -459,6 +459,7 @@ def apply_remote_status(*, payment: Payment, remote: RemoteStatus, actor: str) -
     is not the attempt's."""
     if remote.state == "paid":
         if remote.amount != payment.amount:
+            _flag_amount_mismatch(payment)
             raise AmountMismatch(payment.reference)
         return "paid" if confirm_paid(payment=payment, actor=actor) else "no-op"
     if remote.state == "refunded":
@@ -476,6 +477,21 @@ def apply_remote_status(*, payment: Payment, remote: RemoteStatus, actor: str) -
             )
         return remote.state if closed else "no-op"
     return "pending"
+
+
+def _flag_amount_mismatch(payment: Payment) -> None:
+    """Money the provider took for another amount than the attempt's (or with the gateway's
+    own customer fee on top) is never accepted; the order says so, once, for support."""
+    if payment.order_id is None:
+        return
+    order_services.note_late_payment(
+        order_id=payment.order_id,
+        once=True,
+        message=f"{payment.provider} reports payment {payment.reference} paid, but not for its "
+        f"amount of Rp {payment.amount} (another amount, or the gateway's own fee charged to the "
+        "customer on top): not accepted. Check it at the provider and refund the customer by "
+        "hand.",
+    )
 
 
 def _refunded_at_provider(payment: Payment, *, remote: RemoteStatus, actor: str) -> bool:
@@ -567,6 +583,8 @@ def handle_tripay_callback(*, body: bytes, signature: str, event: str) -> str:
         logger.warning("Tripay status check for %s failed: %s", payment.reference, exc)
         raise NotificationRejected("could not confirm with Tripay", status=503) from exc
     if paid_amount(payload, "total_amount") != payment.amount:
+        if remote.state == "paid" and remote.amount != payment.amount:  # Tripay's own word
+            _flag_amount_mismatch(payment)
         logger.warning(
             "Tripay amount for %s does not match the order (total %r, Tripay's customer fee "
             "%r): not acted on",

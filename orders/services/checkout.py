@@ -221,9 +221,14 @@ def change_order(*, order_id: int) -> bool:
     return True
 
 
-def note_late_payment(*, order_id: int, message: str, actor: str = "payment") -> None:
+def note_late_payment(
+    *, order_id: int, message: str, actor: str = "payment", once: bool = False
+) -> None:
     """A payment event on a closed order (paid after it expired, and its refund): noted in its
-    timeline, and its page shows it."""
+    timeline, and its page shows it. `once`: not again when the same note is there already
+    (a provider repeating itself)."""
+    if once and OrderEvent.objects.filter(order_id=order_id, message=message).exists():
+        return
     status, number = Order.objects.filter(pk=order_id).values_list("status", "number").get()
     _note(order_id, status=status, actor=actor, message=message)
     order_changed(number)

@@ -68,6 +68,11 @@ def test_a_payment_with_tripays_customer_fee_on_top_is_never_marked_paid(client,
     assert payments.ask_provider(payment=payment, actor="test") == "amount-mismatch"
     assert Payment.objects.get().status == Payment.Status.PENDING
     assert Order.objects.get().status == S.AWAITING_PAYMENT
+    # Flagged for support on the order, once however often Tripay repeats it.
+    from orders.models import OrderEvent
+
+    flagged = OrderEvent.objects.filter(order=order, message__contains="not accepted")
+    assert flagged.count() == 1 and payment.reference in flagged.get().message
 
 
 # --- 3. Tripay's minimum and maximum fee -----------------------------------------------------
