@@ -76,11 +76,18 @@ def accepts(method, total: int) -> bool:
     )
 
 
+def _rp(amount: int) -> str:
+    return f"Rp {amount:,}".replace(",", ".")
+
+
 def fee_text(found: TripayChannel) -> str:
-    """The fee as customers read it: "Rp 750 + 0,7%", "Rp 4.250", "3%"."""
+    """The fee as customers read it: "Rp 750 + 0,7%", "Rp 4.250", "3% (min. Rp 1.000)"."""
     parts = []
     if found.fee_flat:
-        parts.append(f"Rp {found.fee_flat:,}".replace(",", "."))
+        parts.append(_rp(found.fee_flat))
     if found.fee_percent:
         parts.append(f"{found.fee_percent.normalize():f}%".replace(".", ","))
-    return " + ".join(parts) or "Rp 0"
+    text = " + ".join(parts) or "Rp 0"
+    if found.minimum_fee and found.minimum_fee > found.fee_flat:
+        text += f" (min. {_rp(found.minimum_fee)})"
+    return text

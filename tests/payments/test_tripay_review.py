@@ -118,6 +118,11 @@ def test_the_fee_respects_tripays_minimum_and_maximum_fee(
     assert (shop, customer) == ((fee, 0) if payer == "shop" else (0, fee))
 
 
+def test_the_picker_says_the_minimum_fee(client, limited_channels):
+    page = client.get(reverse("catalog:game", args=["mobile-legends"])).content.decode()
+    assert "Biaya Rp 750 + 0,7% (min. Rp 1.000)" in page and "Biaya 3% (min. Rp 1.000)" in page
+
+
 @pytest.mark.parametrize("payer", ["shop", "customer"])
 def test_the_order_fee_is_what_tripay_deducts(client, limited_channels, tripay, payer):
     TripayChannel.objects.filter(code="QRIS").update(fee_paid_by=payer)
