@@ -74,3 +74,9 @@ class TripayChannelAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # channels come from Tripay's list
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        from .services import tripay_channels_changed
+
+        tripay_channels_changed()  # the game pages' picker shows the change at once

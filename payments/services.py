@@ -619,6 +619,7 @@ def refresh_tripay_channels() -> int:
         logger.warning("Tripay channel list not refreshed: %s", exc)
         return 0
     groups = {choice.value.lower(): choice.value for choice in TripayChannel.Group}
+    before = _channel_snapshot()
     seen = []
     for entry in listed:
         code, group = str(entry.get("code") or ""), groups.get(str(entry.get("group")).lower())
@@ -655,7 +656,24 @@ def refresh_tripay_channels() -> int:
         TripayChannel.objects.update_or_create(code=code[:32], defaults=defaults)
         seen.append(code[:32])
     TripayChannel.objects.exclude(code__in=seen).update(offered_by_tripay=False)
+    if _channel_snapshot() != before:
+        tripay_channels_changed()
     return len(seen)
+
+
+def _channel_snapshot() -> list[tuple]:
+    from .models import TripayChannel
+
+    fields = [f.attname for f in TripayChannel._meta.concrete_fields if f.name != "updated_at"]
+    return list(TripayChannel.objects.order_by("code").values_list(*fields))
+
+
+def tripay_channels_changed() -> None:
+    """Channels or fees changed (a refresh, the admin): the cached game pages, whose method
+    picker shows them, are built again (the catalog version moves)."""
+    from catalog.cache import bump_catalog_version
+
+    transaction.on_commit(bump_catalog_version)
 
 
 def _fee_limit(value) -> int | None:

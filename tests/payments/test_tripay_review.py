@@ -275,3 +275,26 @@ def test_the_demos_site_url_follows_its_address_unless_set(settings, monkeypatch
     assert run_demo.demo_environment("8764")["SITE_URL"] == "http://127.0.0.1:8764"
     monkeypatch.setenv("SITE_URL", "https://shop.example")  # the operator's choice stands
     assert run_demo.demo_environment("8765")["SITE_URL"] == "https://shop.example"
+
+
+# --- Cached game pages follow the channels ------------------------------------------------
+
+
+def test_a_cached_game_page_shows_tripays_new_fee_after_the_refresh(
+    client, channels, tripay, django_capture_on_commit_callbacks
+):
+    from catalog.cache import catalog_version
+
+    url = reverse("catalog:game", args=["mobile-legends"])
+    assert "Biaya Rp 4.250" in client.get(url).content.decode()  # cached now
+    version = catalog_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.refresh_tripay_channels()  # nothing changed: the cached pages stay
+    assert catalog_version() == version
+    tripay.channels = [
+        {**c, "fee_merchant": {"flat": 4500, "percent": 0}} if c["code"] == "BRIVA" else c
+        for c in tripay.channels
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        payments.refresh_tripay_channels()
+    assert "Biaya Rp 4.500" in client.get(url).content.decode()
