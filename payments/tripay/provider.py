@@ -106,6 +106,13 @@ class TripayProvider:
             raise PaymentUnavailable(str(exc)) from exc
         except TripayRefused as exc:
             raise PaymentRefused(str(exc), status=exc.status) from exc
+        if paid_amount(answer, "amount") != amount:
+            # Tripay would have the customer pay another total than ours (its own customer fee
+            # on top, set at Tripay since the last channel refresh): never shown to anyone.
+            raise PaymentRefused(
+                f"Tripay payment of {reference}: Tripay asks the customer for "
+                f"{answer.get('amount')!r}, not {amount}"
+            )
         pay_code, qr_string = str(answer.get("pay_code") or ""), str(answer.get("qr_string") or "")
         if method and (pay_code or qr_string):
             # A DIRECT channel the customer picked: paid from the order's own page. Without a

@@ -55,12 +55,11 @@ def test_a_payment_with_tripays_customer_fee_on_top_is_never_marked_paid(client,
     """Switched at Tripay after our last refresh: the customer paid price + our fee + Tripay's
     fee, more than our pages showed. Neither the callback nor the status check accepts it."""
     order = buy(client, "tripay:BRIVA")
-    charge_the_customer_at_tripay(tripay, "BRIVA")  # the channel list is not refreshed yet
     client.post(reverse("orders:pay", args=[order.number]))
     payment = Payment.objects.get()
     sent = tripay.transactions[payment.provider_token]
     assert sent.amount == payment.amount == order.price + order.payment_fee
-    assert sent.fee_customer == 4250  # Tripay asks the customer for 4.250 more
+    sent.fee_customer = 4250  # set at Tripay after: it asks the customer for 4.250 more
     [callback] = tripay.pay(payment.provider_token)
     response = deliver(client, callback)
     assert response.status_code == 400
@@ -73,6 +72,18 @@ def test_a_payment_with_tripays_customer_fee_on_top_is_never_marked_paid(client,
 
     flagged = OrderEvent.objects.filter(order=order, message__contains="not accepted")
     assert flagged.count() == 1 and payment.reference in flagged.get().message
+
+
+def test_a_transaction_tripay_would_charge_more_for_is_not_opened(client, channels, tripay):
+    """Switched at Tripay after our last refresh: the new transaction's total is not ours, so
+    the customer is never shown it; the order page offers the other gateways."""
+    order = buy(client, "tripay:BRIVA")
+    charge_the_customer_at_tripay(tripay, "BRIVA")  # the channel list is not refreshed yet
+    response = client.post(reverse("orders:pay", args=[order.number]), follow=True)
+    assert not Payment.objects.exists()
+    page = response.content.decode()
+    assert "Metode pembayaran ini sedang tidak tersedia" in page
+    assert 'value="sandbox"' in page
 
 
 # --- 3. Tripay's minimum and maximum fee -----------------------------------------------------
