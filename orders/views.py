@@ -115,9 +115,17 @@ def _price_changed(request, product, form, variant, old: int, new: int) -> HttpR
 def check_payment(request, number: str):
     """ "Cek status pembayaran": ask the payment provider now, for a customer whose payment went
     through but whose order still waits (a callback that never came). Limited per order
-    (RATELIMIT_PAYMENT_CHECK), whoever asks: the provider's status API is not to be hammered."""
+    (RATELIMIT_PAYMENT_CHECK), whoever asks, and per client IP whatever the order
+    (RATELIMIT_PAYMENT_CHECK_IP): the provider's status API is not to be hammered."""
     order = _order_or_404(number)
-    if is_ratelimited(
+    per_ip = is_ratelimited(
+        request,
+        group="orders.check_payment_ip",
+        key="ip",
+        rate=settings.RATELIMIT_PAYMENT_CHECK_IP,
+        increment=True,
+    )
+    if per_ip or is_ratelimited(
         request,
         group="orders.check_payment",
         key=lambda _group, _request: number,
@@ -133,6 +141,14 @@ def check_payment(request, number: str):
         messages.info(request, _("No payment has arrived yet. If you have paid, try again soon."))
     elif outcome == "unavailable":
         messages.error(request, _("The payment service is not answering. Please try again."))
+    elif outcome == "refunded":
+        messages.warning(
+            request,
+            _(
+                "Your payment was refunded by the payment service, so this order is not paid. "
+                "Contact us if you did not expect this."
+            ),
+        )
     return redirect("orders:detail", number=number)
 
 
@@ -171,8 +187,21 @@ def _order_context(order: Order) -> dict:
         "late_payment": payment_selectors.late_payment(order),
         "refunded_to_balance": payment_selectors.refunded_to_balance(order),
         "refresh": selectors.refresh_seconds(order),
+        # A DIRECT gateway channel's QRIS or pay code, paid from this page (the live part:
+        # it goes once the payment is received).
+        **_direct_payment(order),
         "email": selectors.masked_email(order.contact_email),
         "phone": selectors.masked_phone(order.contact_phone),
+    }
+
+
+def _direct_payment(order: Order) -> dict:
+    payment = payment_selectors.open_direct_payment(order)
+    if payment is None:
+        return {"direct_payment": None}
+    return {
+        "direct_payment": payment,
+        "qr_svg": qr_svg(payment.qr_string) if payment.qr_string else "",
     }
 
 
@@ -190,18 +219,14 @@ def detail(request, number: str):
         "suggestion": suggestion,
         "wallet_balance": None,
         "refund_choice_until": None,
-        # A DIRECT gateway channel's QRIS or pay code, paid from this page.
-        "direct_payment": payment_selectors.open_direct_payment(order),
         # Failover: the chosen gateway could not start the payment; the others' methods.
         "other_methods": (
-            payment_selectors.failover_methods(order.payment_provider)
+            payment_selectors.failover_methods(order.payment_provider, price=order.price)
             if request.session.get(FAILOVER_SESSION_KEY) == order.number
             and order.status == Order.Status.AWAITING_PAYMENT
             else []
         ),
     }
-    if context["direct_payment"] and context["direct_payment"].qr_string:
-        context["qr_svg"] = qr_svg(context["direct_payment"].qr_string)
     own = request.user.is_authenticated and order.customer_id == request.user.pk
     context["promo_form"] = promotions.promo_form(order, request)
     if own and order.status == Order.Status.AWAITING_PAYMENT:
@@ -295,8 +320,14 @@ def switch_method(request, number: str):
     order = _order_or_404(number)
     if getattr(request, "limited", False):
         return too_many(request)
+    if request.session.get(FAILOVER_SESSION_KEY) != order.number:
+        # Only offered after this order's gateway failed to start its payment, in this browser.
+        return redirect("orders:detail", number=number)
     value = request.POST.get("payment_method", "")
-    offered = {m.value for m in payment_selectors.failover_methods(order.payment_provider)}
+    offered = {
+        m.value
+        for m in payment_selectors.failover_methods(order.payment_provider, price=order.price)
+    }
     provider, _sep, method = value.partition(":")
     had_code = order.promo_code
     if value not in offered or not services.switch_payment_method(

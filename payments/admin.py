@@ -46,6 +46,8 @@ class TripayChannelAdmin(ModelAdmin):
         "direct",
         "fee_flat",
         "fee_percent",
+        "tripay_customer_fee_flat",
+        "tripay_customer_fee_percent",
         "fee_paid_by",
         "active",
         "offered_by_tripay",
@@ -61,6 +63,10 @@ class TripayChannelAdmin(ModelAdmin):
         "direct",
         "fee_flat",
         "fee_percent",
+        "tripay_customer_fee_flat",
+        "tripay_customer_fee_percent",
+        "minimum_fee",
+        "maximum_fee",
         "minimum_amount",
         "maximum_amount",
         "offered_by_tripay",
@@ -69,3 +75,9 @@ class TripayChannelAdmin(ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # channels come from Tripay's list
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        from .services import tripay_channels_changed
+
+        tripay_channels_changed()  # the game pages' picker shows the change at once

@@ -1,7 +1,8 @@
 """Payment fees in whole rupiah, always rounded up (a fee is never short by a fraction).
 
-A gateway channel's fee is flat + percent of the amount it is charged on. Who pays it is a
-setting of the channel (TripayChannel.fee_paid_by):
+A gateway channel's fee is flat + percent of the amount it is charged on, clamped to the
+channel's minimum and maximum fee when Tripay gives them. Who pays it is a setting of the
+channel (TripayChannel.fee_paid_by):
 
 - the customer: the fee is added to the price, and the gateway takes its percent of that total
   too, so the fee is the smallest F with F >= flat + percent * (price + F);
@@ -33,7 +34,12 @@ def gateway_fee(method, amount: int) -> int:
     found = channel(method)
     if found is None:
         return 0
-    return found.fee_flat + _ceil(Decimal(amount) * found.fee_percent / 100)
+    fee = found.fee_flat + _ceil(Decimal(amount) * found.fee_percent / 100)
+    if found.minimum_fee is not None:
+        fee = max(fee, found.minimum_fee)
+    if found.maximum_fee is not None:
+        fee = min(fee, found.maximum_fee)
+    return fee
 
 
 def customer_fee(method, amount: int) -> int:
@@ -41,10 +47,14 @@ def customer_fee(method, amount: int) -> int:
     found = channel(method)
     if found is None or found.fee_paid_by != Payer.CUSTOMER:
         return 0
-    rate = found.fee_percent / 100
-    fee = _ceil((found.fee_flat + Decimal(amount) * rate) / (1 - rate))
-    while fee < gateway_fee(found, amount + fee):  # never short after rounding
-        fee += 1
+    if found.fee_percent >= 100:
+        raise ValueError(f"channel {found.code}: a fee of {found.fee_percent}% has no total")
+    # The least fixed point of F = gateway_fee(amount + F), climbed to from below: the fee is
+    # nondecreasing in the amount, so each step stays at or under the answer (and a minimum or
+    # maximum fee is respected as Tripay applies it).
+    fee = 0
+    while fee < (needed := gateway_fee(found, amount + fee)):
+        fee = needed
     return fee
 
 
@@ -66,11 +76,18 @@ def accepts(method, total: int) -> bool:
     )
 
 
+def _rp(amount: int) -> str:
+    return f"Rp {amount:,}".replace(",", ".")
+
+
 def fee_text(found: TripayChannel) -> str:
-    """The fee as customers read it: "Rp 750 + 0,7%", "Rp 4.250", "3%"."""
+    """The fee as customers read it: "Rp 750 + 0,7%", "Rp 4.250", "3% (min. Rp 1.000)"."""
     parts = []
     if found.fee_flat:
-        parts.append(f"Rp {found.fee_flat:,}".replace(",", "."))
+        parts.append(_rp(found.fee_flat))
     if found.fee_percent:
         parts.append(f"{found.fee_percent.normalize():f}%".replace(".", ","))
-    return " + ".join(parts) or "Rp 0"
+    text = " + ".join(parts) or "Rp 0"
+    if found.minimum_fee and found.minimum_fee > found.fee_flat:
+        text += f" (min. {_rp(found.minimum_fee)})"
+    return text

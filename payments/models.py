@@ -79,9 +79,19 @@ class TripayChannel(models.Model):
     name = models.CharField(max_length=100)
     group = models.CharField(max_length=32, choices=Group.choices)
     direct = models.BooleanField(default=True, help_text="Paid on the shop's own page.")
+    # Tripay's fee on the merchant (its channel list's fee_merchant): what our fees follow.
     fee_flat = models.PositiveIntegerField(default=0)
     fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    # Tripay's own fee on the customer (fee_customer), set at Tripay ("fee charged to the
+    # customer"): Tripay adds it on top of the amount we ask, so the customer would pay more
+    # than our pages show. A channel with one is not offered (set the fee to the merchant at
+    # Tripay, and choose who pays here with fee_paid_by).
+    tripay_customer_fee_flat = models.PositiveIntegerField(default=0)
+    tripay_customer_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     fee_paid_by = models.CharField(max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
+    # Tripay's floor and ceiling of the fee (flat + percent is clamped to them); None: none.
+    minimum_fee = models.PositiveIntegerField(null=True, blank=True)
+    maximum_fee = models.PositiveIntegerField(null=True, blank=True)
     minimum_amount = models.PositiveBigIntegerField(default=0)
     maximum_amount = models.PositiveBigIntegerField(default=0)
     active = models.BooleanField(default=True)
@@ -94,3 +104,7 @@ class TripayChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+    @property
+    def tripay_charges_the_customer(self) -> bool:
+        return bool(self.tripay_customer_fee_flat or self.tripay_customer_fee_percent)

@@ -144,20 +144,35 @@ class PaymentMethod:
     fee: str = ""  # as customers read it, e.g. "Rp 750 + 0,7%"; "" for none
     fee_flat: int = 0
     fee_percent: str = "0"
+    fee_bp: int = 0  # the percent in basis points (0,7% -> 70): the page's sums stay whole
+    min_fee: int | None = None
+    max_fee: int | None = None
     customer_pays: bool = False
 
 
-def payment_methods(providers) -> list[PaymentMethod]:
+def payment_methods(providers, *, price: int | None = None) -> list[PaymentMethod]:
     """The picker's methods, grouped: each Tripay channel the shop offers (else Tripay once, on
-    its default channel, until the channel list is first refreshed), then the other providers."""
-    from .fees import fee_text
+    its default channel, until the channel list is first refreshed), then the other providers.
+    With `price` (an order's), only the channels whose minimum and maximum amount take its
+    total."""
+    from .fees import accepts, customer_fee, fee_text
     from .models import TripayChannel
 
     methods = []
     for provider in providers:
         channels = []
         if provider.name == "tripay":
-            channels = list(TripayChannel.objects.filter(active=True, offered_by_tripay=True))
+            channels = list(
+                TripayChannel.objects.filter(
+                    active=True,
+                    offered_by_tripay=True,
+                    # Tripay's own fee on the customer would make the total more than shown.
+                    tripay_customer_fee_flat=0,
+                    tripay_customer_fee_percent=0,
+                )
+            )
+            if price is not None:
+                channels = [c for c in channels if accepts(c, price + customer_fee(c, price))]
         if not channels:
             methods.append(PaymentMethod(value=provider.name, label=str(provider.label)))
             continue
@@ -170,6 +185,9 @@ def payment_methods(providers) -> list[PaymentMethod]:
                 fee=fee_text(channel),
                 fee_flat=channel.fee_flat,
                 fee_percent=str(channel.fee_percent),
+                fee_bp=int(channel.fee_percent * 100),
+                min_fee=channel.minimum_fee,
+                max_fee=channel.maximum_fee,
                 customer_pays=channel.fee_paid_by == TripayChannel.Payer.CUSTOMER,
             )
             for channel in channels
@@ -177,11 +195,12 @@ def payment_methods(providers) -> list[PaymentMethod]:
     return sorted(methods, key=lambda method: PICKER_GROUPS.index(method.group))
 
 
-def failover_methods(failed: str) -> list[PaymentMethod]:
-    """When `failed` (a provider) cannot start a payment: the other gateways' methods."""
+def failover_methods(failed: str, *, price: int | None = None) -> list[PaymentMethod]:
+    """When `failed` (a provider) cannot start a payment: the other gateways' methods (with
+    `price`, those that take the order's total)."""
     from .providers import enabled_providers
 
-    return payment_methods([p for p in enabled_providers() if p.name != failed])
+    return payment_methods([p for p in enabled_providers() if p.name != failed], price=price)
 
 
 def open_direct_payment(order: Order) -> Payment | None:

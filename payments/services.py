@@ -71,10 +71,12 @@ def start_payment(*, order: Order) -> Payment:
 
     Raises PaymentUnavailable or PaymentRefused when the provider cannot start it.
     """
+    from orders.cache import order_changed
+
     open_payment = order.payments.filter(status=P.PENDING).first()
     if open_payment:
         return open_payment
-    return _open_attempt(
+    payment = _open_attempt(
         owner={"order": order},
         provider_name=order.payment_provider,
         reference=f"{order.number}-{order.payments.count() + 1}",
@@ -84,6 +86,9 @@ def start_payment(*, order: Order) -> Payment:
         finish_path=reverse("orders:detail", args=[order.number]),
         opened_at=order.created_at,  # payable until the order expires, not from now
     )
+    if payment.pay_code or payment.qr_string:
+        order_changed(order.number)  # the live status part now shows the QRIS or pay code
+    return payment
 
 
 class DepositClosed(Exception):
@@ -463,8 +468,11 @@ def apply_remote_status(*, payment: Payment, remote: RemoteStatus, actor: str) -
     is not the attempt's."""
     if remote.state == "paid":
         if remote.amount != payment.amount:
+            _flag_amount_mismatch(payment)
             raise AmountMismatch(payment.reference)
         return "paid" if confirm_paid(payment=payment, actor=actor) else "no-op"
+    if remote.state == "refunded":
+        return "refunded" if _refunded_at_provider(payment, remote=remote, actor=actor) else "no-op"
     if remote.state in ("failed", "expired"):
         closed = close_payment(
             payment=payment, status=P.EXPIRED if remote.state == "expired" else P.FAILED
@@ -478,6 +486,47 @@ def apply_remote_status(*, payment: Payment, remote: RemoteStatus, actor: str) -
             )
         return remote.state if closed else "no-op"
     return "pending"
+
+
+def _flag_amount_mismatch(payment: Payment) -> None:
+    """Money the provider took for another amount than the attempt's (or with the gateway's
+    own customer fee on top) is never accepted; the order says so, once, for support."""
+    if payment.order_id is None:
+        return
+    order_services.note_late_payment(
+        order_id=payment.order_id,
+        once=True,
+        message=f"{payment.provider} reports payment {payment.reference} paid, but not for its "
+        f"amount of Rp {payment.amount} (another amount, or the gateway's own fee charged to the "
+        "customer on top): not accepted. Check it at the provider and refund the customer by "
+        "hand.",
+    )
+
+
+def _refunded_at_provider(payment: Payment, *, remote: RemoteStatus, actor: str) -> bool:
+    """The provider says it gave the money back (Tripay's REFUND): recorded once, and noted on
+    the order for support (the order itself does not move: it may have been delivered). A
+    refund of ours being confirmed (refunding) ends as every refund of ours does."""
+    reference = f"{payment.provider}: {remote.raw_status or 'refunded'}"[:100]
+    if payment.status == P.REFUNDING:  # our own refund, confirmed: its usual path
+        return _refund_done(payment, reference=reference)
+    if not _set(
+        payment.pk,
+        from_=(P.PENDING, P.PAID, P.EXPIRED, P.FAILED, P.REFUND_DUE),
+        status=P.REFUNDED,
+        refund_reference=reference,
+    ):
+        return False
+    logger.warning("payment %s was refunded at %s", payment.reference, payment.provider)
+    if payment.order_id is not None:
+        order_services.note_late_payment(
+            order_id=payment.order_id,
+            actor=actor,
+            message=f"{payment.provider} reports payment {payment.reference} (Rp "
+            f"{payment.amount}) refunded ({remote.raw_status}): the money went back to the "
+            "customer there. Check the order before acting on it.",
+        )
+    return True
 
 
 def handle_midtrans_notification(payload: dict) -> str:
@@ -516,7 +565,7 @@ def handle_tripay_callback(*, body: bytes, signature: str, event: str) -> str:
     then Tripay's own word, then the amount against the attempt's. A repeat changes nothing.
     """
     from .tripay.client import CALLBACK_EVENT, callback_signature_is_valid
-    from .tripay.provider import asked_amount
+    from .tripay.provider import paid_amount
 
     if not callback_signature_is_valid(
         private_key=settings.TRIPAY_PRIVATE_KEY, body=body, given=signature
@@ -538,12 +587,20 @@ def handle_tripay_callback(*, body: bytes, signature: str, event: str) -> str:
     if payment is None:
         raise NotificationRejected("unknown payment", status=404)
     try:
-        remote = get_provider("tripay").status_of(payment.provider_token)
+        remote = get_provider("tripay").status(reference=payment.reference)
     except PaymentError as exc:  # Tripay down: answer non-success so that it calls back again
         logger.warning("Tripay status check for %s failed: %s", payment.reference, exc)
         raise NotificationRejected("could not confirm with Tripay", status=503) from exc
-    if asked_amount(payload, "total_amount") != payment.amount:
-        logger.warning("Tripay amount for %s does not match the order", payment.reference)
+    if paid_amount(payload, "total_amount") != payment.amount:
+        if remote.state == "paid" and remote.amount != payment.amount:  # Tripay's own word
+            _flag_amount_mismatch(payment)
+        logger.warning(
+            "Tripay amount for %s does not match the order (total %r, Tripay's customer fee "
+            "%r): not acted on",
+            payment.reference,
+            payload.get("total_amount"),
+            payload.get("fee_customer"),
+        )
         raise NotificationRejected("amount does not match the order")
     try:
         return apply_remote_status(payment=payment, remote=remote, actor="tripay")
@@ -571,17 +628,25 @@ def refresh_tripay_channels() -> int:
         logger.warning("Tripay channel list not refreshed: %s", exc)
         return 0
     groups = {choice.value.lower(): choice.value for choice in TripayChannel.Group}
+    before = _channel_snapshot()
     seen = []
     for entry in listed:
         code, group = str(entry.get("code") or ""), groups.get(str(entry.get("group")).lower())
-        fee = entry.get("total_fee") if isinstance(entry.get("total_fee"), dict) else {}
+        # The merchant's fee is what our fees follow; the customer's is Tripay's own, on top.
+        merchant_fee, customer_fee = entry.get("fee_merchant"), entry.get("fee_customer")
+        merchant = merchant_fee if isinstance(merchant_fee, dict) else {}
+        customer = customer_fee if isinstance(customer_fee, dict) else {}
         try:
             defaults = {
                 "name": str(entry.get("name") or code)[:100],
                 "group": group,
                 "direct": str(entry.get("type")).lower() == "direct",
-                "fee_flat": int(fee.get("flat") or 0),
-                "fee_percent": Decimal(str(fee.get("percent") or 0)),
+                "fee_flat": int(merchant.get("flat") or 0),
+                "fee_percent": Decimal(str(merchant.get("percent") or 0)),
+                "tripay_customer_fee_flat": int(customer.get("flat") or 0),
+                "tripay_customer_fee_percent": Decimal(str(customer.get("percent") or 0)),
+                "minimum_fee": _fee_limit(entry.get("minimum_fee")),
+                "maximum_fee": _fee_limit(entry.get("maximum_fee")),
                 "minimum_amount": int(entry.get("minimum_amount") or 0),
                 "maximum_amount": int(entry.get("maximum_amount") or 0),
                 "offered_by_tripay": entry.get("active") is True,
@@ -589,12 +654,40 @@ def refresh_tripay_channels() -> int:
         except (TypeError, ValueError, InvalidOperation):
             logger.warning("Tripay channel %r has an unreadable fee; skipped", code)
             continue
+        if defaults["tripay_customer_fee_flat"] or defaults["tripay_customer_fee_percent"]:
+            logger.warning(
+                "Tripay channel %r charges its fee to the customer on top of our total: not "
+                "offered; set its fee to the merchant at Tripay (who pays is set in our admin)",
+                code,
+            )
         if not code or group is None:
             continue
         TripayChannel.objects.update_or_create(code=code[:32], defaults=defaults)
         seen.append(code[:32])
     TripayChannel.objects.exclude(code__in=seen).update(offered_by_tripay=False)
+    if _channel_snapshot() != before:
+        tripay_channels_changed()
     return len(seen)
+
+
+def _channel_snapshot() -> list[tuple]:
+    from .models import TripayChannel
+
+    fields = [f.attname for f in TripayChannel._meta.concrete_fields if f.name != "updated_at"]
+    return list(TripayChannel.objects.order_by("code").values_list(*fields))
+
+
+def tripay_channels_changed() -> None:
+    """Channels or fees changed (a refresh, the admin): the cached game pages, whose method
+    picker shows them, are built again (the catalog version moves)."""
+    from catalog.cache import bump_catalog_version
+
+    transaction.on_commit(bump_catalog_version)
+
+
+def _fee_limit(value) -> int | None:
+    """A channel's minimum_fee or maximum_fee: whole rupiah, or None (null: no limit)."""
+    return None if value is None or value == "" else int(value)
 
 
 def check_pending_payments() -> int:
@@ -643,7 +736,8 @@ def check_payment_now(*, order: Order) -> str:
     """The customer's "Cek status pembayaran" on an unpaid order: ask the provider about each
     open attempt now, and act as its notification would have (a paid order whose callback never
     came is paid at once). Returns "paid", "pending", "unavailable" (no answer) or "closed"
-    (the order is not waiting for a payment)."""
+    (the order is not waiting for a payment), or "refunded" (a payment arrived and the provider
+    gave it back)."""
     if order.status != Order.Status.AWAITING_PAYMENT:
         return "closed"
     outcomes = []
@@ -652,7 +746,11 @@ def check_payment_now(*, order: Order) -> str:
         outcomes.append(ask_provider(payment=payment, actor="customer status check"))
     if "paid" in outcomes:
         return "paid"
-    return "unavailable" if "unavailable" in outcomes else "pending"
+    if "unavailable" in outcomes:
+        return "unavailable"
+    if "refunded" in outcomes or order.payments.filter(status=P.REFUNDED).exists():
+        return "refunded"  # paid, then given back by the provider: not "no payment yet"
+    return "pending"
 
 
 def _still_payable(payment: Payment) -> bool:

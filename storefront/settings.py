@@ -506,6 +506,8 @@ RATELIMIT_LOOKUP = env_or("RATELIMIT_LOOKUP", "10/m")
 RATELIMIT_WEBHOOK = env_or("RATELIMIT_WEBHOOK", "120/m")
 # "Cek status pembayaran" on an order: per order, whoever asks (the provider's status API).
 RATELIMIT_PAYMENT_CHECK = env_or("RATELIMIT_PAYMENT_CHECK", "3/m")
+# ... and per client IP, across orders (one visitor cycling order numbers).
+RATELIMIT_PAYMENT_CHECK_IP = env_or("RATELIMIT_PAYMENT_CHECK_IP", "10/m")
 # Complaints sent from an order page (no account needed: the order link is enough).
 RATELIMIT_COMPLAINT = env_or("RATELIMIT_COMPLAINT", "5/h")
 

@@ -96,8 +96,9 @@ def create_order(
 
 def switch_payment_method(*, order_id: int, provider: str, method: str = "") -> bool:
     """Failover: the chosen gateway could not start the payment, and the customer picked a
-    method of another one. Only an unpaid order without an open attempt changes; its fees
-    are those of the new method. True when it changed.
+    method of another one. Only an unpaid order without an open attempt changes, to a method
+    that takes its total (the channel's minimum and maximum amount); its fees are those of
+    the new method. True when it changed.
 
     A promo code limited to payment methods the new one is not among comes off: the price
     goes back to the one before the code and its use is given back (the customer sees the
@@ -112,9 +113,16 @@ def switch_payment_method(*, order_id: int, provider: str, method: str = "") -> 
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status != S.AWAITING_PAYMENT or order.payments.filter(status="pending").exists():
             return False
+        keeps_promo = promo_allows_method(order, provider=provider, method=method)
+        # The total the new method would take, checked before anything changes.
+        price = order.price
+        if not keeps_promo:
+            price = order.sale_price if order.sale_price is not None else order.base_price
+        if not fees.accepts(method, price + fees.customer_fee(method, price)):
+            return False
         changes: dict[str, Any] = {}
         note = ""
-        if not promo_allows_method(order, provider=provider, method=method):
+        if not keeps_promo:
             changes = take_off_promo(order=order, now=now)
             note = f" Promo code {order.promo_code} taken off: not for this method."
         price = changes.get("price", order.price)
@@ -145,10 +153,19 @@ def mark_paid(
     payment_provider: str | None = None,
 ) -> bool:
     """Paid: on to submission. `payment_provider` when it was paid another way than chosen at
-    checkout (the customer's balance), recorded in the same conditional update."""
+    checkout (the customer's balance), recorded in the same conditional update, and then the
+    chosen method's fees go with it: nobody paid a gateway, so the receipt's total and the
+    profit hold no fee."""
     now = timezone.now()
     paid_with: dict[str, Any] = (
-        {} if payment_provider is None else {"payment_provider": payment_provider}
+        {}
+        if payment_provider is None
+        else {
+            "payment_provider": payment_provider,
+            "payment_method": "",
+            "payment_fee": 0,
+            "payment_gateway_fee": 0,
+        }
     )
     moved = _transition(
         order_id,
@@ -223,9 +240,14 @@ def change_order(*, order_id: int) -> bool:
     return True
 
 
-def note_late_payment(*, order_id: int, message: str, actor: str = "payment") -> None:
+def note_late_payment(
+    *, order_id: int, message: str, actor: str = "payment", once: bool = False
+) -> None:
     """A payment event on a closed order (paid after it expired, and its refund): noted in its
-    timeline, and its page shows it."""
+    timeline, and its page shows it. `once`: not again when the same note is there already
+    (a provider repeating itself)."""
+    if once and OrderEvent.objects.filter(order_id=order_id, message=message).exists():
+        return
     status, number = Order.objects.filter(pk=order_id).values_list("status", "number").get()
     _note(order_id, status=status, actor=actor, message=message)
     order_changed(number)

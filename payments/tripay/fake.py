@@ -51,7 +51,18 @@ CALLBACK_MODES = ("normal", "twice", "never", "wrong_signature", "wrong_amount",
 
 
 def _channel(
-    group, code, name, kind, flat, percent, *, customer=False, low=10_000, high=10_000_000
+    group,
+    code,
+    name,
+    kind,
+    flat,
+    percent,
+    *,
+    customer=False,
+    low=10_000,
+    high=10_000_000,
+    min_fee=None,
+    max_fee=None,
 ):
     fee = {"flat": flat, "percent": percent}
     nothing = {"flat": 0, "percent": 0}
@@ -63,8 +74,8 @@ def _channel(
         "fee_merchant": nothing if customer else fee,
         "fee_customer": fee if customer else nothing,
         "total_fee": {"flat": flat, "percent": f"{percent:.2f}"},
-        "minimum_fee": None,
-        "maximum_fee": None,
+        "minimum_fee": min_fee,
+        "maximum_fee": max_fee,
         "minimum_amount": low,
         "maximum_amount": high,
         "icon_url": "",
@@ -88,11 +99,19 @@ def default_channels() -> list[dict]:
     ]
 
 
-def channel_fee(fee: dict, amount: int) -> int:
-    """Tripay's fee of a channel part ({"flat", "percent"}) on an amount, whole rupiah up."""
+def channel_fee(fee: dict, amount: int, *, minimum=None, maximum=None) -> int:
+    """Tripay's fee of a channel part ({"flat", "percent"}) on an amount, whole rupiah up, then
+    clamped to the channel's minimum_fee and maximum_fee (when not null)."""
     flat = int(fee.get("flat") or 0)
     percent = float(fee.get("percent") or 0)
-    return flat + -int(-(amount * percent) // 100) if percent else flat
+    total = flat + -int(-(amount * percent) // 100) if percent else flat
+    if not total:
+        return 0
+    if minimum is not None:
+        total = max(total, int(minimum))
+    if maximum is not None:
+        total = min(total, int(maximum))
+    return total
 
 
 @dataclass
@@ -256,10 +275,14 @@ class FakeTripay:
     def expire(self, reference: str) -> list[Callback]:
         return self._settle(reference, "EXPIRED")
 
-    def _settle(self, reference: str, status: str) -> list[Callback]:
+    def refund(self, reference: str) -> list[Callback]:
+        """Tripay gives a paid transaction's money back: REFUND, and its callback."""
+        return self._settle(reference, "REFUND", from_="PAID")
+
+    def _settle(self, reference: str, status: str, *, from_: str = "UNPAID") -> list[Callback]:
         with self._lock:
             transaction = self.transactions[reference]
-            if transaction.status != "UNPAID":
+            if transaction.status != from_:
                 return []
             transaction.status = status
             if status == "PAID":
@@ -394,14 +417,15 @@ class FakeTripay:
         if not channel["minimum_amount"] <= amount <= channel["maximum_amount"]:
             return _json(400, {"success": False, "message": "Amount is out of range"})
         reference = f"DEV-{self.merchant_code}{secrets.token_hex(6).upper()}"
+        limits = {"minimum": channel.get("minimum_fee"), "maximum": channel.get("maximum_fee")}
         transaction = FakeTransaction(
             reference=reference,
             merchant_ref=merchant_ref,
             method=method,
             method_name=channel["name"],
             amount=amount,
-            fee_customer=channel_fee(channel["fee_customer"], amount),
-            fee_merchant=channel_fee(channel["fee_merchant"], amount),
+            fee_customer=channel_fee(channel["fee_customer"], amount, **limits),
+            fee_merchant=channel_fee(channel["fee_merchant"], amount, **limits),
             callback_url=str(body.get("callback_url") or ""),
             return_url=str(body.get("return_url") or ""),
             expired_time=int(body.get("expired_time") or time.time() + 86400),

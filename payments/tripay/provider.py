@@ -4,8 +4,14 @@ Our attempt reference is Tripay's merchant_ref; Tripay's own reference (needed b
 API) is kept as the attempt's provider_token. Tripay has no API to cancel a closed transaction
 or to refund one: a transaction stops being payable at its expired_time (the order's expiry),
 and a payment that must go back is refund due, by hand, with the reason.
+
+Each channel has a minimum and maximum expiry in Tripay's channel table (e.g. BRIVA at least 60
+minutes, QRIS at most 60) that its channel list API does not give: the shop cannot leave out a
+channel the order's remaining time does not suit, and a transaction Tripay refuses for it is a
+refused payment like any other (README, "Payment time per channel").
 """
 
+import logging
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -16,6 +22,8 @@ from django.utils import timezone
 from ..errors import PaymentRefused, PaymentUnavailable
 from ..providers import Refunded, RemoteStatus, Started
 from .client import TripayClient, TripayRefused, TripayUnavailable
+
+logger = logging.getLogger(__name__)
 
 STATES = {
     "PAID": "paid",
@@ -42,13 +50,25 @@ def callback_url() -> str:
     return settings.SITE_URL.rstrip("/") + reverse("payments:tripay-callback")
 
 
-def asked_amount(answer: dict, total_field: str) -> int | None:
-    """The amount the shop asked for: Tripay's total paid less the fee it charged the customer
-    on top (none unless the channel is set so at Tripay)."""
+def paid_amount(answer: dict, total_field: str) -> int | None:
+    """What the customer paid, to be exactly the amount we asked for; None (never equal to it)
+    when unreadable, or when Tripay charged the customer its own fee on top (fee_customer, a
+    channel set so at Tripay): the customer then paid more than our pages showed, which is
+    not accepted silently: logged, and handled as an amount mismatch."""
     try:
-        return int(answer[total_field]) - int(answer.get("fee_customer") or 0)
+        total, fee_customer = int(answer[total_field]), int(answer.get("fee_customer") or 0)
     except (KeyError, TypeError, ValueError):
         return None
+    if fee_customer:
+        logger.warning(
+            "Tripay transaction %s charged the customer Tripay's fee Rp %s on top (total Rp %s):"
+            " not accepted; set the channel's fee to the merchant at Tripay",
+            answer.get("merchant_ref"),
+            fee_customer,
+            total,
+        )
+        return None
+    return total
 
 
 class TripayProvider:
@@ -86,6 +106,13 @@ class TripayProvider:
             raise PaymentUnavailable(str(exc)) from exc
         except TripayRefused as exc:
             raise PaymentRefused(str(exc), status=exc.status) from exc
+        if paid_amount(answer, "amount") != amount:
+            # Tripay would have the customer pay another total than ours (its own customer fee
+            # on top, set at Tripay since the last channel refresh): never shown to anyone.
+            raise PaymentRefused(
+                f"Tripay payment of {reference}: Tripay asks the customer for "
+                f"{answer.get('amount')!r}, not {amount}"
+            )
         pay_code, qr_string = str(answer.get("pay_code") or ""), str(answer.get("qr_string") or "")
         if method and (pay_code or qr_string):
             # A DIRECT channel the customer picked: paid from the order's own page. Without a
@@ -121,7 +148,7 @@ class TripayProvider:
             raise PaymentRefused(str(exc), status=exc.status) from exc
         raw = str(answer.get("status", ""))
         return RemoteStatus(
-            state=STATES.get(raw, "unknown"), amount=asked_amount(answer, "amount"), raw_status=raw
+            state=STATES.get(raw, "unknown"), amount=paid_amount(answer, "amount"), raw_status=raw
         )
 
     def cancel(self, *, reference: str) -> None:

@@ -80,3 +80,50 @@ def test_pick_qris_see_the_qr_and_total_pay_and_the_order_turns_to_success(
     wait_status(order, S.SUCCESS)
     assert [c.delivered for c in tripay.callbacks] == [200]
     assert page.console_errors == []
+
+
+def test_the_pickers_totals_are_the_servers_to_the_rupiah(browser):  # noqa: F811
+    """The picker's script works each total out as payments/fees.py does: for a few hundred
+    prices and the usual fee shapes (with Tripay's minimum and maximum fee), the page's fee
+    is the server's. A float sum gave Rp 36 where the server said Rp 35 (2 % of Rp 1.715)."""
+    from decimal import Decimal
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+
+    from payments.models import TripayChannel
+
+    shapes = [
+        TripayChannel(code="P2", fee_flat=0, fee_percent=Decimal("2")),
+        TripayChannel(code="QRIS", fee_flat=750, fee_percent=Decimal("0.70")),
+        TripayChannel(code="OVO", fee_flat=0, fee_percent=Decimal("3"), minimum_fee=1000),
+        TripayChannel(
+            code="QRISL",
+            fee_flat=750,
+            fee_percent=Decimal("0.7"),
+            minimum_fee=1000,
+            maximum_fee=1500,
+        ),
+        TripayChannel(code="BRIVA", fee_flat=4250, fee_percent=Decimal("0")),
+        TripayChannel(code="ODD", fee_flat=100, fee_percent=Decimal("2.95")),
+    ]
+    prices = [1715, *range(1000, 400_000, 1337)]
+    tab = browser.new_page()
+    try:
+        script = Path(django_settings.BASE_DIR, "static/js/payment-methods.js").read_text()
+        tab.add_script_tag(content=script)
+        for channel in shapes:
+            carried = {  # what payments.selectors.payment_methods puts in the page
+                "flat": channel.fee_flat,
+                "bp": int(channel.fee_percent * 100),
+                "min": channel.minimum_fee,
+                "max": channel.maximum_fee,
+            }
+            on_page = tab.evaluate(
+                "([c, prices]) => prices.map((p) => window.geraiCustomerFee(c, p))",
+                [carried, prices],
+            )
+            assert on_page == [fees.customer_fee(channel, p) for p in prices], channel.code
+    finally:
+        tab.close()
+    assert fees.customer_fee(shapes[0], 1715) == 35

@@ -129,16 +129,20 @@ def test_percent_fee_is_rounded_up_to_whole_rupiah(db):
 
 def test_qris_is_shown_on_our_own_order_page_and_it_turns_paid(client, channels, tripay):
     order = buy(client, "tripay:QRIS")
+    live = reverse("orders:status", args=[order.number])  # the part the page polls
+    assert "<svg" not in client.get(live).content.decode()  # cached now, before paying
     response = client.post(reverse("orders:pay", args=[order.number]))
+    assert "<svg" in client.get(live).content.decode()
     assert response["Location"] == reverse("orders:detail", args=[order.number]) + "#pay"
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     payment = Payment.objects.get()
-    assert '<section id="pay"' in page and "<svg" in page
+    assert '<div id="pay"' in page and "<svg" in page
     assert f"Bayar {rupiah(payment.amount)}" in page
     [callback] = tripay.pay(payment.provider_token)
     deliver(client, callback)
     page = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     assert "<svg" not in page and Order.objects.get().status == Order.Status.PAID
+    assert "<svg" not in client.get(live).content.decode()
 
 
 def test_a_virtual_account_shows_its_number(client, channels, tripay):

@@ -44,6 +44,7 @@ class Command(BaseCommand):
             self._stop_all()
 
     def _run(self, addr: str) -> None:
+        self.addr = addr
         sandbox = urlsplit(settings.ISIPAY_BASE_URL)
         if sandbox.hostname in ("127.0.0.1", "localhost") and settings.DEBUG:
             port = sandbox.port or 80
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             self._start("fakes", [*MANAGE, "notify_fakes"])
             _wait_for_port(fonnte.hostname or "127.0.0.1", fonnte.port or 80)
 
-        env = demo_environment()
+        env = demo_environment(addr)
         tripay = urlsplit(env.get("TRIPAY_API_URL", ""))
         if "tripay" in env.get("PAYMENT_PROVIDERS", "") and _is_local(tripay) and tripay.port:
             self._start("tripay", [*MANAGE, "fake_tripay", "--port", str(tripay.port), "--quiet"])
@@ -96,7 +97,7 @@ class Command(BaseCommand):
     def _start(self, name: str, command: list[str]) -> None:
         # A session of its own, so that stopping kills the process and all its children.
         process = subprocess.Popen(  # noqa: S603
-            command, start_new_session=True, env=demo_environment()
+            command, start_new_session=True, env=demo_environment(getattr(self, "addr", None))
         )
         self.children.append((name, process))
 
@@ -163,10 +164,22 @@ def demo_tripay() -> dict[str, str]:
 FAKE_TRIPAY_PORT = 8768
 
 
-def demo_environment() -> dict[str, str]:
+def demo_environment(addr: str | None = None) -> dict[str, str]:
     """The children's environment: the demo timings and Tripay, unless set (environment or
-    .env)."""
-    return {**demo_timings(), **demo_tripay(), **os.environ}
+    .env), and SITE_URL following the web address `addr` unless set: the payment pages' return
+    links and the fake Tripay's callbacks then reach this demo's web server, whatever port."""
+    env = {**demo_timings(), **demo_tripay(), **os.environ}
+    if addr and not env.get("SITE_URL"):  # settings read .env into the environment
+        env["SITE_URL"] = demo_site_url(addr)
+    return env
+
+
+def demo_site_url(addr: str) -> str:
+    """runserver's address ("8001", "0.0.0.0:8001", "127.0.0.1:8001") as a URL to reach it."""
+    host, _sep, port = addr.rpartition(":")
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104  (every interface: reach it locally)
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
 
 
 def _is_local(url) -> bool:
