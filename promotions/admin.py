@@ -37,7 +37,7 @@ class TierMarkupRuleAdmin(admin.ModelAdmin):
 
 @admin.register(CustomerTier)
 class CustomerTierAdmin(admin.ModelAdmin):
-    list_display = ("user", "tier", "source", "since")
+    list_display = ("user", "tier", "source", "bought_tier", "since")
     list_filter = ("tier", "source")
     search_fields = ("user__email", "user__username")
     raw_id_fields = ("user",)

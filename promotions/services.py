@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -34,14 +35,37 @@ class CannotBuyTier(Exception):
     pass
 
 
+def _higher(a: Tier | None, b: Tier | None) -> Tier | None:
+    if a is None or b is None:
+        return a or b
+    return a if (a.order, a.pk) >= (b.order, b.pk) else b
+
+
+def _lock_tier_row(user_id: int) -> CustomerTier | None:
+    """The customer's CustomerTier row, locked; with no row yet, the user's row is locked
+    instead, so two writers cannot both create it."""
+    from django.contrib.auth import get_user_model
+
+    rows = CustomerTier.objects.select_for_update(of=("self",)).select_related(
+        "tier", "bought_tier"
+    )
+    row = rows.filter(user_id=user_id).first()
+    if row is None:
+        get_user_model().objects.select_for_update().filter(pk=user_id).first()
+        row = rows.filter(user_id=user_id).first()
+    return row
+
+
 @transaction.atomic
 def buy_tier(*, user, tier: Tier) -> CustomerTier:
     """The customer buys `tier` for its upgrade fee, paid from their balance (wallet.debit:
-    InsufficientBalance when it does not cover it; nothing changes then)."""
+    InsufficientBalance when it does not cover it; nothing changes then). The bought tier is
+    kept apart from the spend tier: no recompute lowers it."""
     from .quote import tier_of
 
     if tier.upgrade_fee is None:
         raise CannotBuyTier(_("This tier cannot be bought."))
+    row = _lock_tier_row(user.pk)  # one purchase at a time, checked after the lock
     current = tier_of(user)
     if current is not None and current.order >= tier.order:
         raise CannotBuyTier(_("You already have this tier or a higher one."))
@@ -49,16 +73,48 @@ def buy_tier(*, user, tier: Tier) -> CustomerTier:
         user=user,
         amount=tier.upgrade_fee,
         kind=LedgerEntry.Kind.PURCHASE,
-        cause=f"tier:{tier.pk}:user:{user.pk}",
+        cause=f"tier:{tier.pk}:user:{user.pk}:{uuid.uuid4().hex}",  # each purchase pays
         note=f"Tier {tier.name}",
         actor=f"user:{user.pk}",
     )
-    return set_tier(user=user, tier=tier, source=CustomerTier.Source.BOUGHT)
+    if row is None:
+        row = CustomerTier(user=user, source=CustomerTier.Source.BOUGHT)
+    row.bought_tier = tier
+    if row.source != CustomerTier.Source.MANUAL:  # a hand-set tier stays as staff set it
+        row.tier, row.source, row.since = tier, CustomerTier.Source.BOUGHT, timezone.now()
+    row.save()
+    return row
+
+
+def _settle_tier(user_id: int, target: Tier | None, now: datetime) -> bool:
+    """Put the spend tier `target` on one customer, under their row's lock: the tier becomes
+    the higher of it and the bought tier; a hand-set tier stays. True when it changed."""
+    with transaction.atomic():
+        row = _lock_tier_row(user_id)
+        if row is not None and row.source == CustomerTier.Source.MANUAL:
+            return False
+        bought = row.bought_tier if row is not None else None
+        tier = _higher(target, bought)
+        if tier is None:
+            if row is not None:
+                row.delete()  # back to the default tier
+            return row is not None
+        source = CustomerTier.Source.SPEND
+        if bought is not None and tier.pk == bought.pk:
+            source = CustomerTier.Source.BOUGHT
+        if row is None:
+            CustomerTier.objects.create(user_id=user_id, tier=tier, source=source, since=now)
+            return True
+        if row.tier_id == tier.pk and row.source == source:
+            return False
+        row.tier, row.source, row.since = tier, source, now
+        row.save(update_fields=["tier", "source", "since"])
+        return True
 
 
 def recompute_tiers(*, now: datetime | None = None) -> int:
     """Tiers reached by spend: each customer's successful orders over TIER_SPEND_DAYS against
-    the tiers' thresholds. Tiers set by hand stay; a bought tier is only ever raised. Returns
+    the tiers' thresholds. Tiers set by hand stay; a bought tier is never lowered. Returns
     how many customers' tiers changed. Safe to run twice."""
     now = now or timezone.now()
     since = now - timedelta(days=settings.TIER_SPEND_DAYS)
@@ -71,27 +127,13 @@ def recompute_tiers(*, now: datetime | None = None) -> int:
         .annotate(total=Sum("price"))
         .values_list("customer_id", "total")
     )
-    rows = {row.user_id: row for row in CustomerTier.objects.select_related("tier")}
+    sources = dict(CustomerTier.objects.values_list("user_id", "source"))
     changed = 0
-    for user_id in set(spend) | {uid for uid, r in rows.items() if r.source == "spend"}:
-        row = rows.get(user_id)
-        if row is not None and row.source == CustomerTier.Source.MANUAL:
+    for user_id in set(spend) | {u for u, s in sources.items() if s != "manual"}:
+        if sources.get(user_id) == CustomerTier.Source.MANUAL:
             continue
         target = next((t for t in ladder if spend.get(user_id, 0) >= t.spend_threshold), None)
-        bought = row.tier if row is not None and row.source == CustomerTier.Source.BOUGHT else None
-        if bought is not None and (target is None or target.order <= bought.order):
-            continue  # a bought tier is only ever raised
-        if target is None:
-            if row is not None:
-                row.delete()  # back to the default tier
-                changed += 1
-            continue
-        if row is None or row.tier_id != target.pk:
-            CustomerTier.objects.update_or_create(
-                user_id=user_id,
-                defaults={"tier": target, "source": CustomerTier.Source.SPEND, "since": now},
-            )
-            changed += 1
+        changed += _settle_tier(user_id, target, now)
     return changed
 
 
