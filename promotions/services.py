@@ -175,10 +175,10 @@ def check_promo(
 
 def _uses_by(promo: PromoCode, *, order: Order, user) -> int:
     mine = Q()
-    if user is not None and user.is_authenticated:
-        mine |= Q(user_id=user.pk)
+    if order.customer_id:  # the order's owner, whoever is applying the code
+        mine |= Q(user_id=order.customer_id)
     if order.contact_email:
-        mine |= Q(email__iexact=order.contact_email)
+        mine |= Q(email__iexact=order.contact_email.strip().lower())
     if order.contact_phone:
         mine |= Q(phone=order.contact_phone)
     if not mine:
@@ -260,8 +260,8 @@ def apply_promo(*, order_id: int, code: str, user=None, now: datetime | None = N
         PromoUse.objects.create(
             promo=promo,
             order=order,
-            user=user if user is not None and user.is_authenticated else None,
-            email=order.contact_email,
+            user_id=order.customer_id,
+            email=order.contact_email.strip().lower(),
             phone=order.contact_phone,
             discount=discount,
             created_at=now,

@@ -177,3 +177,26 @@ def test_50_concurrent_uses_of_a_10_use_code_give_exactly_10_orders(uses_postgre
     assert outcomes.count("ok") == 10 and len(outcomes) == 50
     assert Order.objects.exclude(promo_code="").count() == 10
     assert PromoCode.objects.get().used == 10 == PromoUse.objects.count()
+
+
+def test_the_per_account_limit_counts_the_orders_owner_whoever_applies_the_code(item):
+    from django.contrib.auth.models import User
+
+    make_code()
+    owner = User.objects.create_user(username="owner", email="owner@example.com", password="x")
+    first = new_order(item, email="one@example.com", customer=owner)
+    services.apply_promo(order_id=first.pk, code="GERAI10")  # no request user
+    assert PromoUse.objects.get().user_id == owner.pk
+    # Another contact email, applied by nobody logged in: still the same account's orders.
+    second = new_order(item, email="two@example.com", customer=owner)
+    with pytest.raises(services.PromoRefused, match="sudah kamu pakai"):
+        services.apply_promo(order_id=second.pk, code="GERAI10")
+    assert PromoCode.objects.get().used == 1
+
+
+def test_a_guests_email_counts_whatever_its_letter_case(item):
+    make_code()
+    services.apply_promo(order_id=new_order(item, email="Guest@Example.com").pk, code="GERAI10")
+    assert PromoUse.objects.get().email == "guest@example.com"
+    with pytest.raises(services.PromoRefused, match="sudah kamu pakai"):
+        services.apply_promo(order_id=new_order(item, email="guest@example.COM").pk, code="GERAI10")
