@@ -203,11 +203,23 @@ def apply_promo(*, order_id: int, code: str, user=None, now: datetime | None = N
     """Put a promo code on an unpaid order (the summary step): its quota taken by one
     conditional UPDATE, the order's price lowered by another, in one transaction. Raises
     PromoRefused (nothing changed) with the reason."""
+    with transaction.atomic():
+        new, number = _apply_promo(order_id=order_id, code=code, user=user, now=now)
+    from orders.cache import order_changed
+
+    order_changed(number)
+    return new
+
+
+def _apply_promo(*, order_id: int, code: str, user, now: datetime | None) -> tuple[Quote, str]:
     from .quote import tier_of
 
     now = now or timezone.now()
     code = (code or "").strip().upper()
-    order = Order.objects.select_related("variant").filter(pk=order_id).first()
+    # The order's row stays locked until the end: payments' start_payment records its
+    # attempt under the same lock, so a code never lowers a price already sent to a provider.
+    orders = Order.objects.select_for_update(of=("self",)).select_related("variant")
+    order = orders.filter(pk=order_id).first()
     if order is None or order.status != Order.Status.AWAITING_PAYMENT:
         _refuse(_("This order is already paid or closed."))
     if order.promo_code:
@@ -266,10 +278,7 @@ def apply_promo(*, order_id: int, code: str, user=None, now: datetime | None = N
             discount=discount,
             created_at=now,
         )
-    from orders.cache import order_changed
-
-    order_changed(order.number)
-    return new
+    return new, order.number
 
 
 # --- flash sales ------------------------------------------------------------------------------

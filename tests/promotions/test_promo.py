@@ -200,3 +200,48 @@ def test_a_guests_email_counts_whatever_its_letter_case(item):
     assert PromoUse.objects.get().email == "guest@example.com"
     with pytest.raises(services.PromoRefused, match="sudah kamu pakai"):
         services.apply_promo(order_id=new_order(item, email="guest@example.COM").pk, code="GERAI10")
+
+
+def test_a_code_applied_while_the_payment_starts_is_refused_and_the_amount_sent_stands(
+    item, settings
+):
+    """The provider is being called (its answer not back yet) when the code comes in."""
+    import json
+
+    import responses
+
+    from payments import services as payments
+    from payments.models import Payment
+
+    settings.PAYMENT_PROVIDERS = ["midtrans", "sandbox"]
+    settings.MIDTRANS_SERVER_KEY = "SB-Mid-server-TEST-ONLY"
+    settings.MIDTRANS_CLIENT_KEY = "SB-Mid-client-TEST-ONLY"
+    settings.MIDTRANS_IS_PRODUCTION = False
+    make_code()
+    order = orders.create_order(
+        variant=item,
+        account={"user_id": "123"},
+        contact_email="buyer@example.com",
+        payment_provider="midtrans",
+    )
+    refusals = []
+
+    def snap(request):
+        try:
+            services.apply_promo(order_id=order.pk, code="GERAI10")
+        except services.PromoRefused as refused:
+            refusals.append(str(refused))
+        sent = json.loads(request.body)["transaction_details"]["gross_amount"]
+        body = {"token": f"t-{sent}", "redirect_url": "https://app.sandbox.midtrans.com/x"}
+        return 201, {}, json.dumps(body)
+
+    with responses.RequestsMock() as mocked:
+        mocked.add_callback(
+            responses.POST, "https://app.sandbox.midtrans.com/snap/v1/transactions", snap
+        )
+        payment = payments.start_payment(order=order)
+    order.refresh_from_db()
+    assert refusals == ["Pembayaran sudah dimulai; kode promo tidak bisa ditambahkan lagi."]
+    assert not order.promo_code and PromoCode.objects.get().used == 0
+    assert payment.provider_token == f"t-{order.price + order.payment_fee}"
+    assert Payment.objects.get().amount == order.price + order.payment_fee == 110_000
