@@ -266,3 +266,23 @@ def test_a_hand_set_tier_stays_and_a_higher_bought_tier_wins_over_it(make_custom
     services.set_tier(user=buyer, tier=tiers["Reseller"])
     services.recompute_tiers()
     assert quote(item, customer=buyer, now=NOW()).tier == "Reseller"
+
+
+def test_each_tile_carries_the_price_it_shows_for_the_per_method_totals(
+    client, item, member, tiers
+):
+    """static/js/payment-methods.js works each method's total out from data-price."""
+    url = reverse("catalog:game", args=[item.product.slug])
+    assert 'data-price="110000"' in client.get(url).content.decode()
+    client.force_login(member)
+    page = client.get(url).content.decode()
+    assert 'data-price="107000"' in page and 'data-price="110000"' not in page
+    now = NOW()
+    sale = FlashSale.objects.create(
+        name="Kilat",
+        starts_at=now - timezone.timedelta(hours=1),
+        ends_at=now + timezone.timedelta(hours=1),
+    )
+    FlashSaleItem.objects.create(sale=sale, variant=item, sale_price=104_000)
+    page = client.get(url).content.decode()
+    assert 'data-price="104000"' in page and 'data-price="107000"' not in page
