@@ -246,6 +246,8 @@ def _apply_promo(*, order_id: int, code: str, user, now: datetime | None) -> tup
     )
     # The method's fee follows the lower price (a percent fee shrinks with it).
     new = replace(new, payment_fee=fees.customer_fee(order.payment_method, new.subtotal))
+    if order.payment_provider == "tripay" and not fees.accepts(order.payment_method, new.total):
+        _refuse(_("With this code the total is outside what this payment method accepts."))
     with transaction.atomic():
         taken = PromoCode.objects.filter(pk=promo.pk, is_active=True)
         if promo.quota is not None:
