@@ -107,6 +107,15 @@ def running_sale(now: datetime) -> RunningSale | None:
         .select_related("variant__product")
         .order_by("sale_price")[:12]
     )
+    # Priced by the same quote as checkout (guests' tier: the home page is one for all): a
+    # price raised to the floor, the lowest of overlapping sales; no sale price, not shown.
+    from .quote import price_items
+
+    quotes = price_items([item.variant for item in items], now=now)
+    for item in items:
+        item.quote = quotes[item.variant_id]
+    items = [item for item in items if item.quote.sale_price is not None]
+    items.sort(key=lambda item: item.quote.price)
     return RunningSale(sale=sale, items=items) if items else None
 
 

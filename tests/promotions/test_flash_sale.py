@@ -191,3 +191,25 @@ def test_the_game_page_costs_the_same_queries_for_10_and_100_items_during_a_sale
         assert "sisa 5" in client.get(url).content.decode()
         counts.append(page_queries)
     assert counts[0] == counts[1]
+
+
+def test_the_home_strip_shows_each_item_at_the_price_checkout_charges(client, plain_game):
+    """Floor-raised (not subsidised: cost 100.000 + Umum's 200 margin), the lowest of two
+    overlapping sales, and no item whose sale price is not below its own price."""
+    product = plain_game.product
+    low = VariantFactory(product=product, cost_price=100_000, sell_price=110_000, name="Low")
+    dear = VariantFactory(product=product, cost_price=10_000, sell_price=11_000, name="Dear")
+    first = running_sale(plain_game, price=90_000)  # below the floor, not subsidised
+    FlashSaleItem.objects.create(sale=first.sale, variant=low, sale_price=106_000)
+    FlashSaleItem.objects.create(sale=first.sale, variant=dear, sale_price=12_000)  # above
+    now = timezone.now()
+    other = FlashSale.objects.create(
+        name="Lain", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2)
+    )
+    FlashSaleItem.objects.create(sale=other, variant=low, sale_price=103_000)
+    page = client.get(reverse("catalog:home")).content.decode()
+    strip = page[page.index('class="flash-grid"') :]
+    strip = strip[: strip.index("</ol>")]
+    prices = re.findall(r'<span class="variant-price">([^<]+)</span>', strip)
+    assert prices == ["Rp 100.200", "Rp 103.000"]
+    assert "Rp 90.000" not in strip and "Dear" not in strip
