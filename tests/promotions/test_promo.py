@@ -245,3 +245,22 @@ def test_a_code_applied_while_the_payment_starts_is_refused_and_the_amount_sent_
     assert not order.promo_code and PromoCode.objects.get().used == 0
     assert payment.provider_token == f"t-{order.price + order.payment_fee}"
     assert Payment.objects.get().amount == order.price + order.payment_fee == 110_000
+
+
+def test_only_the_customer_puts_a_code_on_their_order(client, item):
+    from django.contrib.auth.models import User
+
+    make_code()
+    owner = User.objects.create_user(username="own", email="own@example.com", password="x")
+    order = new_order(item, customer=owner)
+    url = reverse("promotions:apply", args=[order.number])
+    assert client.post(url, {"code": "GERAI10"}).status_code == 404  # anyone with the number
+    stranger = User.objects.create_user(username="str", email="str@example.com", password="x")
+    client.force_login(stranger)
+    assert client.post(url, {"code": "GERAI10"}).status_code == 404
+    order.refresh_from_db()
+    assert not order.promo_code and PromoCode.objects.get().used == 0
+    client.force_login(owner)
+    assert client.post(url, {"code": "GERAI10"}).status_code == 302
+    order.refresh_from_db()
+    assert order.promo_code == "GERAI10"
