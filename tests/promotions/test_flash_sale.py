@@ -58,10 +58,33 @@ TABLE = [
 ]
 
 
+@pytest.fixture
+def tripay(settings):
+    """The fake Tripay (tests/payments/conftest.py) with its channels copied: BRIVA's fee is
+    flat (Rp 4.250), OVO's a percent (3 %), both paid by the customer on top of the price."""
+    from payments import services as payments
+    from payments.tripay.fake import FakeTripay
+
+    with FakeTripay(deliver=False, slow_seconds=1.5) as fake:
+        settings.PAYMENT_PROVIDERS = ["tripay", "sandbox"]
+        settings.TRIPAY_API_URL = fake.api_url
+        settings.TRIPAY_API_KEY = fake.api_key
+        settings.TRIPAY_PRIVATE_KEY = fake.private_key
+        settings.TRIPAY_MERCHANT_CODE = fake.merchant_code
+        assert payments.refresh_tripay_channels() == len(fake.channels)
+        yield fake
+
+
+METHODS = ["sandbox", "tripay:BRIVA", "tripay:OVO"]  # no fee, a flat fee, a percent fee
+
+
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize(("who", "sale", "code", "total"), TABLE)
 def test_page_summary_provider_and_order_agree_for_every_tier_sale_and_code(
-    client, plain_game, member, who, sale, code, total
+    client, plain_game, member, tripay, who, sale, code, total, method
 ):
+    from payments import fees
+
     item = plain_game
     if who == "member":
         client.force_login(member)
@@ -76,8 +99,10 @@ def test_page_summary_provider_and_order_agree_for_every_tier_sale_and_code(
     page = client.get(reverse("catalog:game", args=[item.product.slug])).content.decode()
     on_page = shown_price(page, item)
     assert rupiah(on_page) in page
+    assert f'value="{method}"' in page
     response = client.post(
-        reverse("orders:checkout", args=[item.product.slug]), form(item, on_page)
+        reverse("orders:checkout", args=[item.product.slug]),
+        {**form(item, on_page), "payment_method": method},
     )
     assert response.status_code == 302
     order = Order.objects.get()
@@ -86,10 +111,15 @@ def test_page_summary_provider_and_order_agree_for_every_tier_sale_and_code(
         client.post(reverse("promotions:apply", args=[order.number]), {"code": "gerai10"})
     summary = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     order.refresh_from_db()
-    assert order.price == total
-    assert f'<dd class="total">{rupiah(total)}</dd>' in summary
+    assert order.price == total  # the item's price; the method's fee is on top
+    fee = fees.customer_fee(order.payment_method, total) if method != "sandbox" else 0
+    assert order.payment_fee == fee and (fee > 0) == (method != "sandbox")
+    assert f'<dd class="total">{rupiah(total + fee)}</dd>' in summary
     client.post(reverse("orders:pay", args=[order.number]))
-    assert Payment.objects.get(order=order).amount == total
+    payment = Payment.objects.get(order=order)
+    assert payment.amount == order.price + order.payment_fee == total + fee
+    if method != "sandbox":
+        assert tripay.transactions[payment.provider_token].amount == payment.amount
 
 
 def test_a_sale_ending_between_page_and_checkout_is_refused_with_the_new_price(
