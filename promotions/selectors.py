@@ -82,7 +82,28 @@ def sale_state(now: datetime) -> str:
         _schedule.clear()
         _schedule[version] = schedule
     running = [str(pk) for pk, starts, ends in schedule if starts <= now < ends]
-    return "sale-" + "-".join(running) if running else NO_SALE
+    if not running:
+        return NO_SALE
+    # While a sale runs, what is left of its items ("sisa N") has its own version: a sale
+    # order moves only that one, not the whole catalog's.
+    return "sale-" + "-".join(running) + ":" + sale_stock_version()
+
+
+SALE_STOCK_KEY = "promotions:sale-stock"
+
+
+def sale_stock_version() -> str:
+    from catalog.cache import REUSE_SECONDS
+    from storefront.pagecache import current_version
+
+    return current_version(SALE_STOCK_KEY, reuse_for=REUSE_SECONDS)
+
+
+def bump_sale_stock() -> None:
+    """A flash-sale unit taken or given back: the pages showing what is left render anew."""
+    from storefront.pagecache import new_version
+
+    new_version(SALE_STOCK_KEY)
 
 
 @dataclass

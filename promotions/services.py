@@ -304,9 +304,9 @@ def take_sale_item(*, order: Order, sale_item_id: int, now: datetime) -> None:
     if not running or not taken.update(sold=F("sold") + 1):
         raise SaleGone(sale_item_id)
     FlashSaleUse.objects.create(item_id=sale_item_id, order=order, created_at=now)
-    from catalog.cache import bump_catalog_version
+    from .selectors import bump_sale_stock
 
-    transaction.on_commit(bump_catalog_version)  # "sisa N" on the pages moves
+    transaction.on_commit(bump_sale_stock)  # "sisa N" on the pages moves, nothing else
 
 
 # --- quotas back --------------------------------------------------------------------------------
@@ -331,8 +331,7 @@ def release_quotas(*, order_id: int) -> bool:
         ).update(released_at=now):
             FlashSaleItem.objects.filter(pk=unit.item_id, sold__gt=0).update(sold=F("sold") - 1)
             released = True
-    if released:
-        from catalog.cache import bump_catalog_version
+            from .selectors import bump_sale_stock
 
-        transaction.on_commit(bump_catalog_version)
+            transaction.on_commit(bump_sale_stock)  # "sisa N" moves back
     return released

@@ -243,3 +243,25 @@ def test_the_home_strip_shows_each_item_at_the_price_checkout_charges(client, pl
     prices = re.findall(r'<span class="variant-price">([^<]+)</span>', strip)
     assert prices == ["Rp 100.200", "Rp 103.000"]
     assert "Rp 90.000" not in strip and "Dear" not in strip
+
+
+def test_a_sale_order_moves_only_what_is_left_not_every_page(
+    client, plain_game, django_capture_on_commit_callbacks
+):
+    from catalog.cache import catalog_version
+
+    running_sale(plain_game, quantity=12)
+    url = reverse("catalog:game", args=[plain_game.product.slug])
+    assert "sisa 12" in client.get(url).content.decode()
+    before = catalog_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        order = orders.create_order(
+            variant=plain_game, account={"user_id": "1"}, contact_email="a@b.c"
+        )
+    assert catalog_version() == before  # other games' pages stay cached
+    assert "sisa 11" in client.get(url).content.decode()
+    assert "sisa 11" in client.get(reverse("catalog:home")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.expire_order(order_id=order.pk)
+    assert catalog_version() == before
+    assert "sisa 12" in client.get(url).content.decode()
