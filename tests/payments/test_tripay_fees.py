@@ -193,7 +193,7 @@ def test_a_method_is_checked_against_the_price_the_customer_pays_not_the_list_pr
 
 
 def test_a_code_that_takes_the_total_below_the_methods_minimum_is_refused(client, channels):
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
     from promotions import services as promotions
     from promotions.models import PromoCode
@@ -207,7 +207,7 @@ def test_a_code_that_takes_the_total_below_the_methods_minimum_is_refused(client
         subsidised=True,
         valid_to=timezone.now() + timezone.timedelta(days=1),
     )
-    with pytest.raises(promotions.PromoRefused) as refused:
+    with translation.override("id"), pytest.raises(promotions.PromoRefused) as refused:
         promotions.apply_promo(order_id=order.pk, code="BESAR")
     assert "di luar jumlah yang diterima metode pembayaran ini" in str(refused.value)
     order.refresh_from_db()
