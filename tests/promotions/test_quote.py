@@ -286,3 +286,45 @@ def test_each_tile_carries_the_price_it_shows_for_the_per_method_totals(
     FlashSaleItem.objects.create(sale=sale, variant=item, sale_price=104_000)
     page = client.get(url).content.decode()
     assert 'data-price="104000"' in page and 'data-price="107000"' not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buying_a_tier_twice_at_once_charges_once(make_customer, tiers, uses_postgres):
+    import threading
+
+    from django.db import connection
+
+    if not uses_postgres:
+        pytest.skip("needs PostgreSQL's concurrent transactions (CI has it)")
+    member, gold = tiers["Member"], tiers["Gold"]
+    member.upgrade_fee, gold.upgrade_fee = 20_000, 25_000
+    member.save()
+    gold.save()
+    buyer = make_customer("race@example.com")
+    wallet.credit(user=buyer, amount=100_000, kind=LedgerEntry.Kind.DEPOSIT, cause="dep:race")
+
+    def race(tier) -> list[str]:
+        start, outcomes = threading.Barrier(5), []
+
+        def buy() -> None:
+            try:
+                start.wait()
+                services.buy_tier(user=buyer, tier=tier)
+                outcomes.append("ok")
+            except services.CannotBuyTier:
+                outcomes.append("refused")
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=buy) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        return sorted(outcomes)
+
+    assert race(member) == ["ok"] + ["refused"] * 4  # no tier row yet
+    assert balance_of(buyer) == 80_000
+    assert race(gold) == ["ok"] + ["refused"] * 4  # the row exists: it is locked
+    assert balance_of(buyer) == 55_000
+    assert CustomerTier.objects.get(user=buyer).bought_tier == gold
