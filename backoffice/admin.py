@@ -5,6 +5,7 @@ from django.db.models import F, Window
 from django.db.models.functions import Lag
 from django.utils.translation import gettext_lazy as _
 
+from storefront.admin_base import ModelAdmin
 from storefront.readonly_admin import ReadOnlyAdminMixin
 from storefront.templatetags.money import rupiah
 
@@ -13,7 +14,7 @@ from .models import BalanceDeposit, BalanceSnapshot, HistoricalMarkupRule
 
 
 @admin.register(BalanceSnapshot)
-class BalanceSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BalanceSnapshotAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """Recorded by beat (and "Record the balance now" on the reconciliation page)."""
 
     list_display = ("taken_at", "balance_display", "change_display")
@@ -40,7 +41,7 @@ class BalanceSnapshotAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BalanceDeposit)
-class BalanceDepositAdmin(admin.ModelAdmin):
+class BalanceDepositAdmin(ModelAdmin):
     list_display = ("made_at", "amount_display", "note", "recorded_by")
     list_select_related = ("recorded_by",)
     date_hierarchy = "made_at"
@@ -60,7 +61,7 @@ class BalanceDepositAdmin(admin.ModelAdmin):
 
 
 @admin.register(HistoricalMarkupRule)
-class MarkupChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class MarkupChangeAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """Every change to a markup rule: who, when, and the numbers after it."""
 
     list_display = (

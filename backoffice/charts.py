@@ -39,6 +39,11 @@ class Chart:
     def half(self) -> int:
         return self.top // 2
 
+    @property
+    def empty(self) -> bool:
+        """No sale on any day: the chart says so instead of drawing an empty area."""
+        return not any(bar.height > 0 for bar in self.bars)
+
 
 def daily_sales_chart(days: Sequence[DaySales], *, width: int = 600, height: int = 200) -> Chart:
     """Two bars a day, sales (revenue) and profit, on one scale starting at zero.

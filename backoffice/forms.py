@@ -4,7 +4,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Days as Indonesians write them (31/01/2025), not the browser's own date picker, which shows
+# mm/dd/yyyy in an English browser; 2025-01-31 (links, bookmarks) is still understood.
+DAY_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+DAY_WIDGET = forms.DateInput(
+    attrs={"placeholder": "hh/bb/tttt", "inputmode": "numeric", "size": 10}, format="%d/%m/%Y"
+)
 
 
 class PeriodForm(forms.Form):
@@ -12,8 +17,8 @@ class PeriodForm(forms.Form):
 
     MAX_DAYS = 366
 
-    start = forms.DateField(label=_("From"), input_formats=["%Y-%m-%d"], widget=DATE_WIDGET)
-    end = forms.DateField(label=_("To"), input_formats=["%Y-%m-%d"], widget=DATE_WIDGET)
+    start = forms.DateField(label=_("From"), input_formats=DAY_FORMATS, widget=DAY_WIDGET)
+    end = forms.DateField(label=_("To"), input_formats=DAY_FORMATS, widget=DAY_WIDGET)
 
     def __init__(self, data=None, *, default_days: int, **kwargs):
         today = timezone.localdate()

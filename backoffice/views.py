@@ -53,27 +53,29 @@ def _next_url(request, default: str) -> str:
 @require_GET
 def dashboard(request):
     _require(request, "backoffice.view_dashboard")
+    return _page(request, "backoffice/dashboard.html", _("Dashboard"), **dashboard_context())
+
+
+def dashboard_context() -> dict:
+    """The dashboard's figures: on its own page and on the admin's home (storefront.admin_nav)."""
     today = timezone.localdate()
     month = selectors.sales_by_day(start=today - timedelta(days=29), end=today)
-    return _page(
-        request,
-        "backoffice/dashboard.html",
-        _("Dashboard"),
-        balance=selectors.last_known_balance(),
-        runway=_runway_text(),
-        low_balance=settings.ISIPAY_LOW_BALANCE_WARNING,
-        queue=SubmissionQueue.get(),
-        sales=selectors.sales_summary(today=today),
-        statuses=selectors.orders_by_status(today=today),
-        chart=charts.daily_sales_chart(month),
-        days=month,
-        month_total=selectors.total(month),
-        review=list(selectors.orders_to_review()),
-        review_count=selectors.review_count(),
-        syncs=list(catalog_selectors.recent_sync_runs(limit=5)),
-        wallets=wallet_selectors.totals(),
-        ledger_mismatches=wallet_selectors.ledger_mismatches().count(),
-    )
+    return {
+        "balance": selectors.last_known_balance(),
+        "runway": _runway_text(),
+        "low_balance": settings.ISIPAY_LOW_BALANCE_WARNING,
+        "queue": SubmissionQueue.get(),
+        "sales": selectors.sales_summary(today=today),
+        "statuses": selectors.orders_by_status(today=today),
+        "chart": charts.daily_sales_chart(month),
+        "days": month,
+        "month_total": selectors.total(month),
+        "review": list(selectors.orders_to_review()),
+        "review_count": selectors.review_count(),
+        "syncs": list(catalog_selectors.recent_sync_runs(limit=5)),
+        "wallets": wallet_selectors.totals(),
+        "ledger_mismatches": wallet_selectors.ledger_mismatches().count(),
+    }
 
 
 def _runway_text() -> str:
@@ -130,6 +132,7 @@ RECONCILIATION_TOTALS = (
     "deposits",
     "expected",
     "difference",
+    "subsidy",
 )
 
 

@@ -105,7 +105,50 @@ def main() -> None:
         assert response.status_code == 200, (url, response.status_code)
         queries[name] = len(captured)
     figures["queries"] = queries
+    figures |= promotions_setup(web)
     emit(figures)
+
+
+def promotions_setup(web) -> dict:
+    """Issue 15's pages (budget 1): a member with a session the page bench sends as a cookie,
+    and a flash sale running on another game's items for the whole run. Made after the query
+    counts, which stay those of the pages without them."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from catalog import selectors
+    from catalog.models import Product
+    from promotions.models import CustomerTier, FlashSale, FlashSaleItem, Tier
+
+    member = User.objects.create_user(
+        username="bench-member", email="member@example.com", password=None
+    )
+    tier = Tier.objects.order_by("order", "pk")[1:2].first()  # Member, the first above Umum
+    if tier is not None:
+        CustomerTier.objects.create(user=member, tier=tier)
+    web.force_login(member)
+    page = web.get(f"/games/{Product.objects.get(code='game-0001').slug}/")
+    assert page.status_code == 200 and page.wsgi_request.user.is_authenticated  # not a guest's
+    product = selectors.product_for_sale(Product.objects.get(code="game-0002").slug)
+    now = timezone.now()
+    sale = FlashSale.objects.create(
+        name="Bench flash sale", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1)
+    )
+    for variant in selectors.variants_for_sale(product)[:10]:
+        FlashSaleItem.objects.create(
+            sale=sale,
+            variant=variant,
+            sale_price=max(variant.sell_price * 9 // 10, variant.cost_price + 100),
+            quantity=1_000,
+        )
+    session = web.cookies[settings.SESSION_COOKIE_NAME].value
+    return {
+        "member_cookie": f"{settings.SESSION_COOKIE_NAME}={session}",
+        "sale_game_slug": product.slug,
+    }
 
 
 if __name__ == "__main__":

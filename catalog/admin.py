@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from backoffice.permissions import without_money
+from storefront.admin_base import ModelAdmin
 from storefront.templatetags.money import rupiah
 
 from . import services
@@ -152,7 +153,7 @@ def _markup_label(rule: MarkupRule | None) -> str:
 
 
 @admin.register(Product)
-class ProductAdmin(BulkMarkupMixin, admin.ModelAdmin):
+class ProductAdmin(BulkMarkupMixin, ModelAdmin):
     list_display = (
         "icon_thumb",
         "title",
@@ -407,7 +408,7 @@ class VariantForm(forms.ModelForm):
 
 
 @admin.register(Variant)
-class VariantAdmin(BulkMarkupMixin, admin.ModelAdmin):
+class VariantAdmin(BulkMarkupMixin, ModelAdmin):
     form = VariantForm
     list_display = (
         "name",
@@ -544,7 +545,7 @@ class MarkupRuleForm(forms.ModelForm):
 
 
 @admin.register(MarkupRule)
-class MarkupRuleAdmin(SimpleHistoryAdmin):
+class MarkupRuleAdmin(SimpleHistoryAdmin, ModelAdmin):
     form = MarkupRuleForm
     list_display = (
         "scope_label",
@@ -578,6 +579,14 @@ class MarkupRuleAdmin(SimpleHistoryAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A rule's scope is what it is: to move a rule, delete it and add another.
         return ("product", "variant") if obj else ()
+
+    def get_fields(self, request, obj=None):
+        # A saved rule shows only its own scope: a game's rule has no item, and the other way.
+        fields = super().get_fields(request, obj)
+        if obj is not None:
+            unused = {"product": not obj.product_id, "variant": not obj.variant_id}
+            fields = [name for name in fields if not unused.get(name)]
+        return fields
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -626,7 +635,7 @@ class MarkupRuleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ModelAdmin):
     list_display = ("started_at", "status", "duration", "summary", "short_error")
     list_filter = ("status",)
     readonly_fields = ("status", "started_at", "finished_at", "counts", "error")

@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from storefront.admin_base import ModelAdmin
+
 from .models import Announcement, Banner, FaqEntry, Page
 
 
-class ScheduledAdmin(admin.ModelAdmin):
+class ScheduledAdmin(ModelAdmin):
     list_filter = ("is_active",)
 
     @admin.display(description=_("shown now"), boolean=True)
@@ -45,13 +47,13 @@ class AnnouncementAdmin(ScheduledAdmin):
 
 
 @admin.register(Page)
-class PageAdmin(admin.ModelAdmin):
+class PageAdmin(ModelAdmin):
     list_display = ("title", "slug", "updated_at")
     fields = ("slug", "title", "title_en", "body", "body_en")
 
 
 @admin.register(FaqEntry)
-class FaqEntryAdmin(admin.ModelAdmin):
+class FaqEntryAdmin(ModelAdmin):
     list_display = ("question", "sort_order", "is_active")
     list_editable = ("sort_order", "is_active")
     fields = ("question", "question_en", "answer", "answer_en", "sort_order", "is_active")

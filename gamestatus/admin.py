@@ -3,12 +3,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from storefront.admin_base import ModelAdmin
+
 from . import services
 from .models import GameStatus
 
 
 @admin.register(GameStatus)
-class GameStatusAdmin(admin.ModelAdmin):
+class GameStatusAdmin(ModelAdmin):
     list_display = (
         "product",
         "shown_state",

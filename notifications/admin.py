@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from storefront.admin_base import ModelAdmin
 from storefront.readonly_admin import ReadOnlyAdminMixin
 
 from . import selectors, services
@@ -16,7 +17,7 @@ from .models import Alert, Message, NotifySettings, WhatsAppOptOut
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ModelAdmin):
     list_display = (
         "created_at",
         "channel",
@@ -86,14 +87,14 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("key", "active", "since", "summary", "last_notified_at", "resolved_at")
     list_filter = ("active",)
     search_fields = ("key",)
 
 
 @admin.register(NotifySettings)
-class NotifySettingsAdmin(admin.ModelAdmin):
+class NotifySettingsAdmin(ModelAdmin):
     """One row: the switches per channel and the alert settings."""
 
     fieldsets = (
@@ -126,7 +127,7 @@ class NotifySettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(WhatsAppOptOut)
-class WhatsAppOptOutAdmin(admin.ModelAdmin):
+class WhatsAppOptOutAdmin(ModelAdmin):
     """Numbers that replied the unsubscribe word. Deleting one lets it receive messages again
     (only when the customer asks)."""
 

@@ -17,13 +17,16 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from backoffice.forms import DAY_FORMATS, DAY_WIDGET
 from backoffice.permissions import is_money, sees_money, without_money
 from backoffice.selectors import day_start
 from catalog.models import Product
 from payments import selectors as payment_selectors
+from storefront.admin_base import ModelAdmin, TabularInline
 from storefront.templatetags.money import rupiah
 from support.admin import OrderNoteInline
 
@@ -33,7 +36,7 @@ from .models import Order, OrderEvent, SubmissionQueue
 S = Order.Status
 
 
-class OrderEventInline(admin.TabularInline):
+class OrderEventInline(TabularInline):
     model = OrderEvent
     verbose_name = _("event")
     verbose_name_plural = _("timeline")
@@ -80,16 +83,10 @@ class GameFilter(admin.SimpleListFilter):
 
 class DateRangeForm(forms.Form):
     placed_from = forms.DateField(
-        label=_("From"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("From"), required=False, input_formats=DAY_FORMATS, widget=DAY_WIDGET
     )
     placed_to = forms.DateField(
-        label=_("To"),
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        label=_("To"), required=False, input_formats=DAY_FORMATS, widget=DAY_WIDGET
     )
 
 
@@ -126,6 +123,15 @@ class PlacedBetweenFilter(admin.ListFilter):
             "query_string": changelist.get_query_string(remove=self.parameters),
             "display": _("Any date"),
         }
+        today = timezone.localdate()
+        for label, days in ((_("Today"), 1), (_("Last 7 days"), 7), (_("Last 30 days"), 30)):
+            first = f"{today - timedelta(days=days - 1):%Y-%m-%d}"
+            wanted = {"placed_from": first, "placed_to": f"{today:%Y-%m-%d}"}
+            yield {
+                "selected": self.used_parameters == wanted,
+                "query_string": changelist.get_query_string(wanted),
+                "display": label,
+            }
 
     def queryset(self, request, queryset):
         if not self.used_parameters:
@@ -151,19 +157,19 @@ class _Echo:
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ModelAdmin):
     list_display = (
         "number",
         "status_display",
-        "product_name",
-        "variant_name",
+        "item_display",
         "price_display",
         "profit_display",
         "data",
         "contact",
         "created_at",
     )
-    list_filter = ("status", GameFilter, PlacedBetweenFilter, "created_at", "payment_provider")
+    # One date filter: the days placed (with quick choices), no second "created at" filter.
+    list_filter = ("status", GameFilter, PlacedBetweenFilter, "payment_provider")
     search_fields = (
         "number",
         "reference_number",
@@ -173,7 +179,6 @@ class OrderAdmin(admin.ModelAdmin):
         "contact_phone",
         "payment_reference",
     )
-    date_hierarchy = "created_at"
     inlines = [OrderEventInline, OrderNoteInline]
     actions = ["repoll_now", "resend_receipt", "refunded_by_hand"]
     readonly_fields = [field.name for field in Order._meta.fields] + ["refund_progress"]
@@ -299,6 +304,13 @@ class OrderAdmin(admin.ModelAdmin):
         if order.status != S.SUCCESS:
             return "—"
         return rupiah(order.price - order.actual_cost - order.payment_gateway_fee)
+
+    @admin.display(description=_("Item"), ordering="product_name")
+    def item_display(self, order):
+        # Game and item in one column, so the list fits a 1280 px screen.
+        return format_html(
+            '{}<br><span class="bo-muted">{}</span>', order.product_name, order.variant_name
+        )
 
     @admin.display(description=_("contact"))
     def contact(self, order):
@@ -455,7 +467,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(SubmissionQueue)
-class SubmissionQueueAdmin(admin.ModelAdmin):
+class SubmissionQueueAdmin(ModelAdmin):
     list_display = ("__str__", "reason")
     readonly_fields = ("paused_at", "reason")
     actions = ["resume"]
@@ -469,7 +481,7 @@ class SubmissionQueueAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         """Nothing here is edited in a form; resuming is the action below."""
 
-    @admin.action(description="Resume submitting orders now", permissions=["change"])
+    @admin.action(description=_("Resume submitting orders now"), permissions=["change"])
     def resume(self, request, queryset):
         count = services.resume_submissions(actor=f"admin:{request.user.get_username()}")
         self.message_user(request, f"Resumed; {count} waiting orders sent to isipay.")

@@ -205,7 +205,10 @@ def detail(request, number: str):
     own = request.user.is_authenticated and order.customer_id == request.user.pk
     context["promo_form"] = promotions.promo_form(order, request)
     if own and order.status == Order.Status.AWAITING_PAYMENT:
-        context["wallet_balance"] = wallet_selectors.balance_of(request.user)
+        if promotions.promo_allows_method(order, provider="wallet"):
+            context["wallet_balance"] = wallet_selectors.balance_of(request.user)
+        else:  # its promo code is for other methods: the balance is not offered, and why
+            context["balance_not_for_code"] = True
     if own and order.status == Order.Status.FAILED:
         # Where the money goes back: the customer's choice while the refund has not started.
         context["refund_choice_until"] = services.refund_choice_until(order)
@@ -295,11 +298,21 @@ def switch_method(request, number: str):
     value = request.POST.get("payment_method", "")
     offered = {m.value for m in payment_selectors.failover_methods(order.payment_provider)}
     provider, _sep, method = value.partition(":")
+    had_code = order.promo_code
     if value not in offered or not services.switch_payment_method(
         order_id=order.pk, provider=provider, method=method
     ):
         return redirect("orders:detail", number=number)
     request.session.pop(FAILOVER_SESSION_KEY, None)
+    order.refresh_from_db(fields=["promo_code"])
+    if had_code and not order.promo_code:
+        # The code is not for the new method: the customer sees the new total before paying.
+        messages.warning(
+            request,
+            _("Promo code %(code)s is not for this payment method and was taken off.")
+            % {"code": had_code},
+        )
+        return redirect("orders:detail", number=number)
     return pay(request, number)
 
 
@@ -313,6 +326,16 @@ def pay_with_balance(request, number: str):
         return HttpResponseForbidden(_("Only the customer who placed this order can pay it."))
     except InsufficientBalance as exc:
         messages.error(request, _("Not enough balance to pay this order. %(why)s") % {"why": exc})
+        return redirect("orders:detail", number=number)
+    except payments.PromoNotForBalance:
+        messages.error(
+            request,
+            _(
+                "Promo code %(code)s is not for payment with the balance: pay with the method "
+                "you chose."
+            )
+            % {"code": order.promo_code},
+        )
         return redirect("orders:detail", number=number)
     if paid:
         messages.success(request, _("Paid with your balance."))

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from storefront.admin_base import ModelAdmin
 from storefront.readonly_admin import ReadOnlyAdminMixin
 from storefront.templatetags.money import rupiah
 
@@ -8,7 +9,7 @@ from .models import Payment, TripayChannel
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """Read-only: payments change only through payments/services.py, and the record of money
     received and refunded stays."""
 
@@ -34,7 +35,7 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(TripayChannel)
-class TripayChannelAdmin(admin.ModelAdmin):
+class TripayChannelAdmin(ModelAdmin):
     """Tripay's channels as its channel list gives them (refreshed hourly); the shop sets who
     pays each fee and whether it is offered at checkout."""
 

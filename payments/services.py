@@ -183,12 +183,17 @@ class NotYourOrder(Exception):
     """Only the order's own customer may pay it with their balance."""
 
 
+class PromoNotForBalance(Exception):
+    """The order's promo code is limited to payment methods the balance is not among."""
+
+
 def pay_with_wallet(*, order_id: int, user) -> bool:
     """Pay an order at once from its customer's balance; True when this call paid it.
 
     ONE transaction: the debit (once per order), a paid Payment and orders' mark_paid, so a
     failure anywhere leaves nothing half done. The order row is locked first: a repeated POST
-    waits, then finds the order paid and does nothing. Raises NotYourOrder, and
+    waits, then finds the order paid and does nothing. Raises NotYourOrder,
+    PromoNotForBalance (its promo code is for other payment methods) and
     wallet.services.InsufficientBalance (nothing changed).
 
     A gateway attempt the customer had opened for the order is cancelled afterwards (at the
@@ -196,6 +201,7 @@ def pay_with_wallet(*, order_id: int, user) -> bool:
     meanwhile, or its notification comes late, that payment takes the late-payment path
     (recorded, and refunded to its method).
     """
+    from promotions.selectors import promo_allows_method
     from wallet import services as wallet_services
     from wallet.models import LedgerEntry
 
@@ -205,6 +211,9 @@ def pay_with_wallet(*, order_id: int, user) -> bool:
             raise NotYourOrder(order.number)
         if order.status != Order.Status.AWAITING_PAYMENT:
             return False
+        if not promo_allows_method(order, provider="wallet"):
+            # Its discount is only for the method chosen: nothing is taken off or charged.
+            raise PromoNotForBalance(order.promo_code)
         reference = f"{order.number}-wallet"
         wallet_services.debit(
             user=user,

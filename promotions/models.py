@@ -167,6 +167,16 @@ class PromoCode(models.Model):
     games = models.ManyToManyField("catalog.Product", blank=True, verbose_name=_("games"))
     items = models.ManyToManyField("catalog.Variant", blank=True, verbose_name=_("items"))
     tiers = models.ManyToManyField(Tier, blank=True, verbose_name=_("tiers"))
+    payment_methods = models.CharField(
+        _("payment methods"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Only for these payment methods, separated by commas: Tripay channel codes (QRIS, "
+            "BRIVA, ...) or providers (tripay, sandbox, midtrans, wallet for the balance). "
+            "Empty: every method."
+        ),
+    )
     subsidised = models.BooleanField(
         _("subsidised"),
         default=False,
@@ -192,7 +202,19 @@ class PromoCode(models.Model):
 
     def save(self, *args, **kwargs):
         self.code = self.code.strip().upper()
+        self.payment_methods = ", ".join(sorted(self.method_codes))
         super().save(*args, **kwargs)
+
+    @property
+    def method_codes(self) -> set[str]:
+        """The payment methods the code is limited to, upper case; empty: every method."""
+        names = self.payment_methods.replace(";", ",").split(",")
+        return {name.strip().upper() for name in names if name.strip()}
+
+    def allows_method(self, *, provider: str, method: str = "") -> bool:
+        """Whether an order paid by `provider` (and its channel `method`) gets this code."""
+        codes = self.method_codes
+        return not codes or bool({provider.upper(), method.upper()} & codes - {""})
 
 
 class PromoUse(models.Model):

@@ -60,6 +60,31 @@ def promo_form(order, request) -> dict | None:
     return {"code": "", "error": ""}
 
 
+def promo_allows_method(order, *, provider: str, method: str = "") -> bool:
+    """Whether the order's promo code (if any) is for this payment method."""
+    if not order.promo_code:
+        return True
+    from .models import PromoCode
+
+    promo = PromoCode.objects.filter(code=order.promo_code).first()
+    return promo is None or promo.allows_method(provider=provider, method=method)
+
+
+def price_floors(variant_ids, *, now: datetime) -> dict[int, int]:
+    """Each item's lowest allowed price without a subsidy: cost + the minimum margin of the
+    markup that prices it, the highest over the tiers (what the quote would lift a lower
+    sale price or discount to). One set of queries per tier, whatever the item count."""
+    from catalog.models import Variant
+
+    items = list(Variant.objects.filter(pk__in=list(variant_ids)))
+    floors: dict[int, int] = {}
+    for tier in [None, *Tier.objects.order_by("order", "pk")]:
+        book = PriceBook.load(now=now, variant_ids=[v.pk for v in items], tier=tier)
+        for item in items:
+            floors[item.pk] = max(floors.get(item.pk, 0), book.quote(item).floor)
+    return floors
+
+
 # --- flash sales on pages ---------------------------------------------------------------------
 
 # Per process: the sale times under the catalog version they were read at (admin edits of a

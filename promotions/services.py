@@ -165,6 +165,8 @@ def check_promo(
     tiers = {t.pk for t in promo.tiers.all()}
     if tiers and tier_id not in tiers:
         _refuse(_("This promo code is not for your member level."))
+    if not promo.allows_method(provider=order.payment_provider, method=order.payment_method):
+        _refuse(_("This promo code is not for this payment method."))
     price = order.sale_price if order.sale_price is not None else order.base_price
     if price < promo.min_order:
         _refuse(
@@ -281,6 +283,25 @@ def _apply_promo(*, order_id: int, code: str, user, now: datetime | None) -> tup
             created_at=now,
         )
     return new, order.number
+
+
+def take_off_promo(*, order: Order, now: datetime) -> dict:
+    """The order's code comes off (its payment method changed to one the code is not for):
+    its use is given back to the quota, and the order's fields without it are returned for the
+    caller's update of the order (locked, in the caller's transaction): the price before the
+    code, no discount, the subsidy a subsidised sale alone leaves."""
+    use = PromoUse.objects.filter(order_id=order.pk, released_at__isnull=True).first()
+    if use is not None and PromoUse.objects.filter(pk=use.pk, released_at__isnull=True).update(
+        released_at=now
+    ):
+        PromoCode.objects.filter(pk=use.promo_id, used__gt=0).update(used=F("used") - 1)
+    price = order.sale_price if order.sale_price is not None else order.base_price
+    return {
+        "price": price,
+        "promo_code": "",
+        "promo_discount": 0,
+        "subsidy_cost": max(0, order.margin_floor - price),
+    }
 
 
 # --- flash sales ------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.utils import translation
@@ -68,3 +69,17 @@ class RejectNulMiddleware:
 
 def _has_nul(query) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in query.lists())
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's header, with settings.ADMIN_CSP_UPDATE added on the admin's pages only.
+
+    The back office (django-unfold) needs a little more than the storefront's strict policy;
+    the storefront's pages keep exactly CONTENT_SECURITY_POLICY.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and request.path_info.startswith("/" + settings.ADMIN_URL):
+            parts.update = {**settings.ADMIN_CSP_UPDATE, **(parts.update or {})}
+        return parts

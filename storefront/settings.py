@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
+from django.utils.translation import gettext_lazy
 from kombu import Queue
 
 from storefront.broker import transport_options as broker_transport_options
@@ -59,6 +61,9 @@ if not DEBUG and (
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
+    # The back office's look (django-unfold), before the admin whose templates it replaces.
+    "unfold",
+    "unfold.contrib.simple_history",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -100,7 +105,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # 400 for a NUL in the path, query or JSON (PostgreSQL refuses it in any string).
     "storefront.middleware.RejectNulMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # The CSP below on every page; the admin's pages get ADMIN_CSP_UPDATE on top (unfold).
+    "storefront.middleware.ContentSecurityPolicyMiddleware",
     # /healthz and /readyz, before host validation and sessions (storefront/health.py).
     "storefront.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -601,6 +607,15 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# The admin only (ADMIN_URL): django-unfold's Alpine.js evaluates its expressions (eval) and
+# its pages carry style attributes. Staff alone see these pages; the storefront keeps the
+# policy above (storefront.middleware.ContentSecurityPolicyMiddleware).
+ADMIN_CSP_UPDATE = {
+    "script-src": ["'unsafe-eval'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["blob:"],
+}
+
 # Admin login: django-axes locks an IP out after AXES_FAILURE_LIMIT failed logins for
 # AXES_COOLOFF_HOURS; a successful login resets the count. Failures are kept in the database
 # (admin → Axes). The admin login is also rate-limited per IP (RATELIMIT_ADMIN_LOGIN).
@@ -793,3 +808,30 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+
+# --- Back office look (django-unfold; storefront/admin_base.py, storefront/admin_nav.py) ------
+UNFOLD = {
+    "SITE_TITLE": "Gerai",
+    "SITE_HEADER": "Gerai",
+    "SITE_SUBHEADER": gettext_lazy("Back office"),
+    "SITE_URL": "/",
+    "SITE_ICON": lambda request: static("favicon.svg"),
+    "SITE_FAVICONS": [
+        {"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("favicon.svg")}
+    ],
+    # A light/dark switch in the user menu; the browser's choice until one is made.
+    "THEME": None,
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": True,
+    "SHOW_BACK_BUTTON": True,
+    "DASHBOARD_CALLBACK": "storefront.admin_nav.dashboard_callback",
+    "ENVIRONMENT": "storefront.admin_nav.environment_callback",
+    "STYLES": [lambda request: static("backoffice/admin.css")],
+    "SCRIPTS": [lambda request: static("backoffice/admin.js")],
+    "SIDEBAR": {
+        "show_search": True,
+        # Admins the groups do not list yet (a new app's) stay reachable under "All applications".
+        "show_all_applications": True,
+        "navigation": "storefront.admin_nav.navigation",
+    },
+}

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from storefront.admin_base import ModelAdmin, TabularInline
+
 from . import services
 from .models import OrderNote
 
@@ -25,7 +27,7 @@ class OpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(OrderNote)
-class OrderNoteAdmin(admin.ModelAdmin):
+class OrderNoteAdmin(ModelAdmin):
     list_display = ("created_at", "order_link", "kind", "topic", "short_text", "handled_at")
     list_filter = (OpenFilter, "kind", "topic")
     list_select_related = ("order",)
@@ -55,7 +57,7 @@ class OrderNoteAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class OrderNoteInline(admin.TabularInline):
+class OrderNoteInline(TabularInline):
     """Shown on each order's admin page (orders/admin.py)."""
 
     model = OrderNote

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from backoffice.permissions import sees_money
+from storefront.admin_base import ModelAdmin, TabularInline
 from storefront.readonly_admin import ReadOnlyAdminMixin
 from storefront.templatetags.money import rupiah
 
@@ -28,7 +29,7 @@ from .models import Deposit, LedgerEntry, Wallet
 ENTRY_FIELDS = ("created_at", "kind", "amount", "balance_after", "cause", "note", "actor")
 
 
-class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
+class LedgerEntryInline(ReadOnlyAdminMixin, TabularInline):
     model = LedgerEntry
     fields = ENTRY_FIELDS
     readonly_fields = ENTRY_FIELDS
@@ -39,7 +40,7 @@ class LedgerEntryInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Wallet)
-class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WalletAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("user", "balance_display", "updated_at")
     list_select_related = ("user",)
     search_fields = ("user__username", "user__email")
@@ -117,7 +118,7 @@ class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_display = ("created_at", "wallet", "kind", "amount", "balance_after", "cause", "actor")
     list_filter = ("kind",)
     list_select_related = ("wallet__user",)
@@ -129,7 +130,7 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Deposit)
-class DepositAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DepositAdmin(ReadOnlyAdminMixin, ModelAdmin):
     """Read-only: a deposit changes only through its payment (wallet.deposits); its payment
     attempts are in Payments, its credit in the ledger (cause "deposit:<reference>")."""
 

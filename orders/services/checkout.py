@@ -97,27 +97,41 @@ def create_order(
 def switch_payment_method(*, order_id: int, provider: str, method: str = "") -> bool:
     """Failover: the chosen gateway could not start the payment, and the customer picked a
     method of another one. Only an unpaid order without an open attempt changes; its fees
-    are those of the new method. True when it changed."""
+    are those of the new method. True when it changed.
+
+    A promo code limited to payment methods the new one is not among comes off: the price
+    goes back to the one before the code and its use is given back (the customer sees the
+    new total on the order page before paying)."""
     from payments import fees
+    from promotions.selectors import promo_allows_method
+    from promotions.services import take_off_promo
 
     method = method if provider == "tripay" else ""
+    now = timezone.now()
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status != S.AWAITING_PAYMENT or order.payments.filter(status="pending").exists():
             return False
+        changes: dict[str, Any] = {}
+        note = ""
+        if not promo_allows_method(order, provider=provider, method=method):
+            changes = take_off_promo(order=order, now=now)
+            note = f" Promo code {order.promo_code} taken off: not for this method."
+        price = changes.get("price", order.price)
         Order.objects.filter(pk=order.pk).update(
             payment_provider=provider,
             payment_method=method,
-            payment_fee=fees.customer_fee(method, order.price),
-            payment_gateway_fee=fees.shop_fee(method, order.price),
-            updated_at=timezone.now(),
+            payment_fee=fees.customer_fee(method, price),
+            payment_gateway_fee=fees.shop_fee(method, price),
+            updated_at=now,
+            **changes,
         )
         OrderEvent.objects.create(
             order=order,
             to_status=S.AWAITING_PAYMENT,
             actor="customer",
             message=f"Payment method changed to {provider}{f' {method}' if method else ''} "
-            f"({order.payment_provider} could not start the payment).",
+            f"({order.payment_provider} could not start the payment).{note}",
         )
         order_changed(order.number)
     return True

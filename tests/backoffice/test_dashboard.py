@@ -31,8 +31,8 @@ def test_dashboard_shows_the_recorded_balance_with_its_time_and_never_calls_isip
     page = manager_client.get(URL)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Rp 2.345.000" in text and "read at" in text and "ago" in text
-    assert "have not read the isipay balance recently" not in text
+    assert "Rp 2.345.000" in text and "dibaca" in text and "lalu" in text
+    assert "belum membaca saldo isipay" not in text
     manager_client.get(URL)
     assert sandbox.call_count("/api/v1/balance") == 1  # the recording, no page
 
@@ -44,7 +44,7 @@ def test_a_balance_below_the_threshold_is_a_warning(
     sandbox.balance = 250_000
     bo_services.record_balance_snapshot(client=isipay_client)
     text = manager_client.get(URL).content.decode()
-    assert "The isipay balance is low" in text and "Rp 250.000" in text and "Rp 1.000.000" in text
+    assert "Saldo isipay menipis" in text and "Rp 250.000" in text and "Rp 1.000.000" in text
 
 
 def test_a_balance_not_read_recently_is_said_plainly_with_the_last_known_balance(
@@ -60,20 +60,20 @@ def test_a_balance_not_read_recently_is_said_plainly_with_the_last_known_balance
     page = manager_client.get(URL)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "have not read the isipay balance recently" in text
-    assert "Last balance known: Rp 777.000" in text
+    assert "belum membaca saldo isipay" in text
+    assert "Saldo terakhir yang diketahui: Rp 777.000" in text
 
 
 def test_no_balance_recorded_yet_is_said(manager_client, sandbox):
     text = manager_client.get(URL).content.decode()
-    assert "not read yet" in text and "have not read the isipay balance recently" in text
+    assert "belum terbaca" in text and "belum membaca saldo isipay" in text
     assert sandbox.call_count("/api/v1/balance") == 0
 
 
 def test_record_the_balance_now_on_the_dashboard_enqueues_the_snapshot_task(
     manager_client, db, django_capture_on_commit_callbacks
 ):
-    assert "Record the balance now" in manager_client.get(URL).content.decode()
+    assert "Catat saldo sekarang" in manager_client.get(URL).content.decode()
     with django_capture_on_commit_callbacks() as callbacks:
         response = manager_client.post(reverse("backoffice:snapshot_now"), {"next": URL})
     assert response.status_code == 302 and response["Location"] == URL
@@ -83,7 +83,7 @@ def test_record_the_balance_now_on_the_dashboard_enqueues_the_snapshot_task(
 def test_a_paused_queue_is_a_warning(manager_client, sandbox):
     services.pause_submissions(reason="isipay balance too low: top up")
     text = manager_client.get(URL).content.decode()
-    assert "Orders are not being sent to isipay" in text and "balance too low" in text
+    assert "Pesanan tidak sedang dikirim ke isipay" in text and "balance too low" in text
 
 
 def test_todays_profit_orders_by_status_and_reviews(manager_client, sandbox):
@@ -188,5 +188,5 @@ def test_admin_index_links_to_the_back_office_per_role(manager_client, support_c
     support = support_client.get(reverse("admin:index")).content.decode()
     assert reverse("backoffice:dashboard") not in support
     assert reverse("backoffice:reports") not in support
-    assert "1 order needs review" in support
+    assert "1 pesanan perlu diperiksa" in support
     assert sandbox.call_count("/api/v1/balance") == 0  # the index never waits for isipay

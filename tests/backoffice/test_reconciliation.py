@@ -91,12 +91,12 @@ def test_failed_orders_cost_is_its_own_line_and_the_setting_names_the_assumption
     assert result.difference_otherwise == (0 if wrong_by else right_by)
 
     page = manager_client.get(URL).content.decode()
-    assert "Failed at isipay" in page and rupiah(failed.cost) in page
+    assert "Gagal di isipay" in page and rupiah(failed.cost) in page
     named = f"ISIPAY_REFUNDS_FAILED_ORDERS={'true' if assumed else 'false'}"
     assert named in page
-    otherwise = "keeps" if assumed else "gives back"
+    otherwise = "menahan" if assumed else "mengembalikan"
     other = rupiah(result.difference_otherwise)
-    assert f"if isipay {otherwise} the cost of failed orders: {other}" in page
+    assert f"bila isipay {otherwise} biaya pesanan gagal: {other}" in page
 
 
 def test_a_charge_no_order_explains_shows_as_the_exact_difference(
@@ -185,7 +185,7 @@ def test_the_page_shows_the_difference_in_rupiah(manager_client, isipay_client, 
     page = manager_client.get(URL)
     assert page.status_code == 200
     text = page.content.decode()
-    assert "-Rp 7.350" in text and "money to look into" in text
+    assert "-Rp 7.350" in text and "uang yang perlu diperiksa" in text
 
 
 def test_record_the_balance_now_enqueues_a_snapshot(
@@ -265,3 +265,40 @@ def test_a_cost_rise_between_order_and_placement_leaves_no_difference(
     assert interval.actual == -(14590 + 485)
     assert interval.charged == order.placed_cost == 14590 + 485
     assert interval.difference == 0
+
+
+def test_subsidised_promotions_cost_is_its_own_line_as_in_the_sales_tables(
+    place_order, isipay_client, sandbox, manager_client, django_capture_on_commit_callbacks
+):
+    """Issue 15 item 5: what subsidised sales and codes cost shows on its own, equal to the
+    sales tables' subsidy for the same orders, and outside the balance's expected change."""
+    snapshot(isipay_client)
+    delivered = submit(place_order(), isipay_client)
+    other = submit(place_order(), isipay_client)
+    failed = submit(place_order(account={"user_id": "123FAIL", "zone_id": "1"}), isipay_client)
+    # Sold under subsidised promotions: so much below cost + the minimum margin each.
+    for order, subsidy in ((delivered, 1_500), (other, 700), (failed, 900)):
+        Order.objects.filter(pk=order.pk).update(subsidy_cost=subsidy)
+    sandbox.set_order_status(delivered.invoice_number, "Success")
+    sandbox.set_order_status(other.invoice_number, "Success")
+    sandbox.order(failed.reference_number).created_at -= 10
+    with django_capture_on_commit_callbacks(execute=True):
+        for order in (delivered, other, failed):
+            order_services.poll_order(order_id=order.pk, client=isipay_client)
+    snapshot(isipay_client)
+
+    result = reconcile()
+    [interval] = result.intervals
+    # The failed order's customer got their money back: its subsidy was never borne.
+    assert interval.subsidy == 1_500 + 700
+    assert interval.difference == 0  # not a move of the isipay balance
+    today = timezone.localdate()
+    days = selectors.sales_by_day(start=today, end=today)
+    assert selectors.total(days).subsidy == interval.subsidy
+    assert selectors.total(selectors.sales_by_game(start=today, end=today)).subsidy == 2_200
+
+    page = manager_client.get(URL).content.decode()
+    card = page.split('id="promotion-subsidy"')[1].split("</section>")[0]
+    assert "Subsidi promosi" in card and rupiah(2_200) in card
+    reports = manager_client.get(reverse("backoffice:reports")).content.decode()
+    assert rupiah(2_200) in reports

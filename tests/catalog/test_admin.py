@@ -180,7 +180,7 @@ def test_apply_a_markup_to_selected_variants_previews_then_applies(manager_clien
     url = reverse("admin:catalog_variant_changelist")
     action = {"action": "apply_markup", "_selected_action": chosen}
     page = manager_client.post(url, action)
-    assert page.status_code == 200 and "Preview prices" in page.content.decode()
+    assert page.status_code == 200 and "Pratinjau harga" in page.content.decode()
     page = manager_client.post(url, {**action, **RULE, "_preview": "1"})
     preview = {row.variant_id: row.new for row in page.context["preview"]["rows"]}
     assert set(preview) == set(chosen)

@@ -61,4 +61,4 @@ def test_run_demo_starts_the_fakes_and_the_notify_queue():
     source = (ROOT / "storefront/management/commands/run_demo.py").read_text()
     assert '"notify_fakes"' in source and "default,sync,submit,poll,notify" in source
     compose = (ROOT / "docker-compose.yml").read_text()
-    assert "default,sync,submit,poll,notify" in compose
+    assert "- default,sync,notify\n" in compose  # the process worker; worker-isipay: submit,poll

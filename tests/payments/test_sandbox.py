@@ -16,7 +16,7 @@ from payments.models import Payment
 
 S = Order.Status
 BANNER = "TEST MODE — bukan pembayaran sungguhan"  # shop pages speak Indonesian first
-ADMIN_BANNER = "TEST MODE — no real payments"
+ADMIN_BANNER = "MODE UJI — tidak ada pembayaran sungguhan"  # the back office speaks Indonesian
 
 
 @pytest.fixture

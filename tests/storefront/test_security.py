@@ -34,7 +34,8 @@ def page_urls(game) -> list[str]:
 
 
 def test_every_page_has_a_content_security_policy_without_inline_script(client, game):
-    for url in [*page_urls(game), "/readyz", "/no-such-page/"]:
+    storefront = [url for url in page_urls(game) if not url.startswith(reverse("admin:index"))]
+    for url in [*storefront, "/readyz", "/no-such-page/"]:
         response = client.get(url)
         assert response.status_code in (200, 404), url
         policy = csp(response)
@@ -44,6 +45,23 @@ def test_every_page_has_a_content_security_policy_without_inline_script(client, 
         assert policy["frame-ancestors"] == ["'none'"], url
         assert "'unsafe-inline'" not in response["Content-Security-Policy"], url
         assert "'unsafe-eval'" not in response["Content-Security-Policy"], url
+
+
+def test_the_admin_alone_allows_what_its_theme_needs(client, boss, game):
+    """The back office (django-unfold) evaluates Alpine.js expressions and styles attributes;
+    only its pages allow that, and still no inline script, plugin or framing."""
+    client.force_login(boss)
+    for url in [reverse("admin:login"), reverse("admin:index"), reverse("backoffice:dashboard")]:
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+        policy = csp(response)
+        assert policy["script-src"] == ["'self'", "'unsafe-eval'"], url
+        assert policy["style-src"] == ["'self'", "'unsafe-inline'"], url
+        assert policy["object-src"] == ["'none'"], url
+        assert policy["frame-ancestors"] == ["'none'"], url
+    shop = client.get(reverse("catalog:game", args=[game.slug]))
+    assert "'unsafe-eval'" not in shop["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in shop["Content-Security-Policy"]
 
 
 def test_pages_load_scripts_from_static_files_only(client, game, settings):

@@ -97,10 +97,10 @@ def test_the_dashboard_shows_customer_balances_and_the_ledger_check(manager_clie
     fund(UserFactory(username="sari"), 5_000, cause="payment:S:deposit")
     url = reverse("backoffice:dashboard")
     text = manager_client.get(url).content.decode()
-    assert "Customer balances" in text and "Rp 25.000" in text and "Ledger check: OK" in text
+    assert "Saldo pelanggan" in text and "Rp 25.000" in text and "Cek buku besar: OK" in text
     Wallet.objects.filter(pk=wallet.pk).update(balance=21_000)  # changed behind the ledger
     text = manager_client.get(url).content.decode()
-    assert "Ledger check: 1 wallet differs" in text and "Ledger check: OK" not in text
+    assert "Cek buku besar: 1 dompet berbeda" in text and "Cek buku besar: OK" not in text
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ def keep_bought(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('promotions', '0003_flash_sale_use'),
+        ('promotions', '0004_promocode_payment_methods'),
     ]
 
     operations = [
