@@ -5,10 +5,12 @@ instead of django.contrib.admin: ``from storefront.admin_base import ModelAdmin`
 actions, ``admin.register`` and ``admin.display`` stay Django's own.
 """
 
+from django.contrib.admin.widgets import ManyToManyRawIdWidget
 from unfold.admin import ModelAdmin as UnfoldModelAdmin
 from unfold.admin import StackedInline as UnfoldStackedInline
 from unfold.admin import TabularInline as UnfoldTabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import INPUT_CLASSES as UNFOLD_INPUT_CLASSES
 
 __all__ = [
     "AdminPasswordChangeForm",
@@ -20,17 +22,33 @@ __all__ = [
 ]
 
 
-class ModelAdmin(UnfoldModelAdmin):
+class RawIdManyToMany:
+    """unfold 0.91 gives a many-to-many field in raw_id_fields a plain text input, whose
+    "3,7" reaches the form as one string: every save failed with "Masukkan beberapa nilai".
+    Django's own raw-id widget splits the ids, with unfold's input look."""
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.raw_id_fields:
+            kwargs["widget"] = ManyToManyRawIdWidget(
+                db_field.remote_field,
+                self.admin_site,
+                attrs={"class": " ".join(UNFOLD_INPUT_CLASSES)},
+                using=kwargs.get("using"),
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ModelAdmin(RawIdManyToMany, UnfoldModelAdmin):
     """A model's pages in the back office: unfold's layout, the form in one column."""
 
     compressed_fields = True
 
 
-class TabularInline(UnfoldTabularInline):
+class TabularInline(RawIdManyToMany, UnfoldTabularInline):
     pass
 
 
-class StackedInline(UnfoldStackedInline):
+class StackedInline(RawIdManyToMany, UnfoldStackedInline):
     pass
 
 
