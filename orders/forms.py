@@ -79,6 +79,7 @@ class CheckoutForm(forms.Form):
     def __init__(self, *args, product: Product, user=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.product = product
+        self.user = user
         self.account_fields = product.account_fields
         providers = enabled_providers()
         if user is not None and user.is_authenticated:
@@ -114,9 +115,14 @@ class CheckoutForm(forms.Form):
         provider, _sep, code = str(cleaned.get("payment_method", "")).partition(":")
         variant = cleaned.get("variant")
         if provider == "tripay" and code and variant is not None:
-            from payments import fees
+            from django.utils import timezone
 
-            total = variant.sell_price + fees.customer_fee(code, variant.sell_price)
+            from payments import fees
+            from promotions.quote import quote
+
+            # The price this customer pays (member, sale), as the order will be priced.
+            price = quote(variant, customer=self.user, now=timezone.now()).subtotal
+            total = price + fees.customer_fee(code, price)
             if not fees.accepts(code, total):
                 self.add_error(
                     "payment_method",

@@ -310,7 +310,7 @@ def pay(request, number: str):
             return redirect(reverse("orders:detail", args=[number]) + "#other-methods")
         messages.error(request, _("The payment service is not answering. Please try again."))
         return redirect("orders:detail", number=number)
-    return redirect(payment.redirect_url)
+    return redirect(payment.redirect_url or reverse("orders:detail", args=[number]))
 
 
 @require_POST

@@ -69,18 +69,28 @@ def _set(payment_id: int, *, from_: str | tuple[str, ...], **fields) -> bool:
 def start_payment(*, order: Order) -> Payment:
     """Open a payment attempt; a reload reuses the open one instead of starting a second.
 
+    The attempt is recorded under the order's row lock before the provider is called, with
+    the amount read under that lock: a promo code applied meanwhile (promotions' apply_promo
+    takes the same lock) sees it and is refused, so the amount sent is the order's total.
     Raises PaymentUnavailable or PaymentRefused when the provider cannot start it.
     """
     from orders.cache import order_changed
 
-    open_payment = order.payments.filter(status=P.PENDING).first()
-    if open_payment:
-        return open_payment
-    payment = _open_attempt(
-        owner={"order": order},
-        provider_name=order.payment_provider,
-        reference=f"{order.number}-{order.payments.count() + 1}",
-        amount=order.price + order.payment_fee,  # the total the customer was shown
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update(of=("self",)).select_related("variant").get(pk=order.pk)
+        )
+        open_payment = order.payments.filter(status=P.PENDING).first()
+        if open_payment:
+            return open_payment
+        payment = _record_attempt(
+            owner={"order": order},
+            provider_name=order.payment_provider,
+            reference=f"{order.number}-{order.payments.count() + 1}",
+            amount=order.price + order.payment_fee,  # the total the customer was shown
+        )
+    payment = _send_attempt(
+        payment,
         item=order.variant_name,
         method=order.payment_method,
         finish_path=reverse("orders:detail", args=[order.number]),
@@ -118,6 +128,43 @@ def start_deposit_payment(*, deposit: Deposit) -> Payment:
     )
 
 
+def _record_attempt(*, owner: dict, provider_name: str, reference: str, amount: int) -> Payment:
+    """The attempt's row, before the provider hears of it (its token and page come after)."""
+    provider = get_provider(provider_name)
+    if provider.name == "sandbox":
+        # The sandbox page acts on its reference alone: make it impossible to guess, so that
+        # nobody can pay, fail or expire another customer's attempt by counting.
+        reference = f"{reference}-{secrets.token_urlsafe(24)}"
+    return Payment.objects.create(
+        **owner, provider=provider.name, amount=amount, reference=reference
+    )
+
+
+def _send_attempt(
+    payment: Payment, *, item: str, finish_path: str, opened_at: datetime, method: str = ""
+) -> Payment:
+    """Start the recorded attempt at its provider; when the provider cannot, the attempt is
+    removed again (nothing was started) and the error raised."""
+    try:
+        started = get_provider(payment.provider).start(
+            reference=payment.reference,
+            amount=payment.amount,
+            item=item,
+            finish_url=settings.SITE_URL.rstrip("/") + finish_path,
+            opened_at=opened_at,
+            method=method,
+        )
+    except PaymentError:  # the only kind a provider raises
+        Payment.objects.filter(pk=payment.pk, status=P.PENDING).delete()
+        raise
+    payment.redirect_url = started.redirect_url
+    payment.provider_token = started.token
+    payment.pay_code = started.pay_code
+    payment.qr_string = started.qr_string
+    payment.save(update_fields=["redirect_url", "provider_token", "pay_code", "qr_string"])
+    return payment
+
+
 def _open_attempt(
     *,
     owner: dict,
@@ -129,28 +176,11 @@ def _open_attempt(
     opened_at: datetime,
     method: str = "",
 ) -> Payment:
-    provider = get_provider(provider_name)
-    if provider.name == "sandbox":
-        # The sandbox page acts on its reference alone: make it impossible to guess, so that
-        # nobody can pay, fail or expire another customer's attempt by counting.
-        reference = f"{reference}-{secrets.token_urlsafe(24)}"
-    started = provider.start(
-        reference=reference,
-        amount=amount,
-        item=item,
-        finish_url=settings.SITE_URL.rstrip("/") + finish_path,
-        opened_at=opened_at,
-        method=method,
+    payment = _record_attempt(
+        owner=owner, provider_name=provider_name, reference=reference, amount=amount
     )
-    return Payment.objects.create(
-        **owner,
-        provider=provider.name,
-        amount=amount,
-        reference=reference,
-        redirect_url=started.redirect_url,
-        provider_token=started.token,
-        pay_code=started.pay_code,
-        qr_string=started.qr_string,
+    return _send_attempt(
+        payment, item=item, finish_path=finish_path, opened_at=opened_at, method=method
     )
 
 

@@ -44,7 +44,7 @@ class TierMarkupRuleAdmin(ModelAdmin):
 
 @admin.register(CustomerTier)
 class CustomerTierAdmin(ModelAdmin):
-    list_display = ("user", "tier", "source", "since")
+    list_display = ("user", "tier", "source", "bought_tier", "since")
     list_filter = ("tier", "source")
     search_fields = ("user__email", "user__username")
     raw_id_fields = ("user",)

@@ -108,6 +108,10 @@ class TierMarkupRule(models.Model):
 
 
 class CustomerTier(models.Model):
+    """A customer's tier: `tier` is the one set by hand (source manual) or reached by spend,
+    `bought_tier` the one they paid for, which no recompute lowers. The customer gets the
+    higher of the two (promotions.quote.tier_of)."""
+
     class Source(models.TextChoices):
         MANUAL = "manual", _("set by hand")
         SPEND = "spend", _("by spend")
@@ -121,6 +125,15 @@ class CustomerTier(models.Model):
         _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
     )
     since = models.DateTimeField(_("since"), default=timezone.now)
+    bought_tier = models.ForeignKey(
+        Tier,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("bought tier"),
+        help_text=_("Paid for from the balance; kept whatever the spend does."),
+    )
 
     class Meta:
         verbose_name = _("customer tier")

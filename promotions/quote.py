@@ -174,15 +174,16 @@ def promo_discount(promo: PromoCode, price: int) -> int:
 
 
 def tier_of(customer, *, tiers: list[Tier] | None = None) -> Tier | None:
-    """The customer's tier; the default (lowest) one for guests and customers without one."""
+    """The customer's tier (the higher of the hand-set or spend tier and the bought one); the
+    default (lowest) one for guests and customers without one."""
     if tiers is None:
         tiers = list(Tier.objects.order_by("order", "pk"))
     if customer is not None and getattr(customer, "is_authenticated", False):
         mine = CustomerTier.objects.filter(user_id=customer.pk)
-        tier_id = mine.values_list("tier_id", flat=True).first()
-        for tier in tiers:
-            if tier.pk == tier_id:
-                return tier
+        ids = set(mine.values_list("tier_id", "bought_tier_id").first() or ())
+        held = [tier for tier in tiers if tier.pk in ids]
+        if held:
+            return held[-1]  # the higher of the tier set or reached and the one bought
     return tiers[0] if tiers else None
 
 

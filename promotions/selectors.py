@@ -7,10 +7,10 @@ from datetime import datetime
 
 from django.db.models import F, Q
 
-from catalog.models import for_sale
+from catalog.models import Variant, for_sale
 
 from .models import FlashSale, FlashSaleItem, Tier
-from .quote import PriceBook
+from .quote import PriceBook, Quote
 
 
 @dataclass
@@ -74,7 +74,6 @@ def price_floors(variant_ids, *, now: datetime) -> dict[int, int]:
     """Each item's lowest allowed price without a subsidy: cost + the minimum margin of the
     markup that prices it, the highest over the tiers (what the quote would lift a lower
     sale price or discount to). One set of queries per tier, whatever the item count."""
-    from catalog.models import Variant
 
     items = list(Variant.objects.filter(pk__in=list(variant_ids)))
     floors: dict[int, int] = {}
@@ -107,13 +106,42 @@ def sale_state(now: datetime) -> str:
         _schedule.clear()
         _schedule[version] = schedule
     running = [str(pk) for pk, starts, ends in schedule if starts <= now < ends]
-    return "sale-" + "-".join(running) if running else NO_SALE
+    if not running:
+        return NO_SALE
+    # While a sale runs, what is left of its items ("sisa N") has its own version: a sale
+    # order moves only that one, not the whole catalog's.
+    return "sale-" + "-".join(running) + ":" + sale_stock_version()
+
+
+SALE_STOCK_KEY = "promotions:sale-stock"
+
+
+def sale_stock_version() -> str:
+    from catalog.cache import REUSE_SECONDS
+    from storefront.pagecache import current_version
+
+    return current_version(SALE_STOCK_KEY, reuse_for=REUSE_SECONDS)
+
+
+def bump_sale_stock() -> None:
+    """A flash-sale unit taken or given back: the pages showing what is left render anew."""
+    from storefront.pagecache import new_version
+
+    new_version(SALE_STOCK_KEY)
 
 
 @dataclass
 class RunningSale:
     sale: FlashSale
-    items: list  # FlashSaleItem with variant and product, in price order
+    items: list[SaleTile]  # in price order
+
+
+@dataclass(frozen=True)
+class SaleTile:
+    """One item of the home page's flash-sale strip, at the price checkout charges."""
+
+    variant: Variant
+    quote: Quote
 
 
 def running_sale(now: datetime) -> RunningSale | None:
@@ -132,7 +160,15 @@ def running_sale(now: datetime) -> RunningSale | None:
         .select_related("variant__product")
         .order_by("sale_price")[:12]
     )
-    return RunningSale(sale=sale, items=items) if items else None
+    # Priced by the same quote as checkout (guests' tier: the home page is one for all): a
+    # price raised to the floor, the lowest of overlapping sales; no sale price, not shown.
+    from .quote import price_items
+
+    quotes = price_items([item.variant for item in items], now=now)
+    tiles = [SaleTile(item.variant, quotes[item.variant_id]) for item in items]
+    tiles = [tile for tile in tiles if tile.quote.sale_price is not None]
+    tiles.sort(key=lambda tile: tile.quote.price)
+    return RunningSale(sale=sale, items=tiles) if tiles else None
 
 
 @dataclass

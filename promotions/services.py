@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -34,14 +35,37 @@ class CannotBuyTier(Exception):
     pass
 
 
+def _higher(a: Tier | None, b: Tier | None) -> Tier | None:
+    if a is None or b is None:
+        return a or b
+    return a if (a.order, a.pk) >= (b.order, b.pk) else b
+
+
+def _lock_tier_row(user_id: int) -> CustomerTier | None:
+    """The customer's CustomerTier row, locked; with no row yet, the user's row is locked
+    instead, so two writers cannot both create it."""
+    from django.contrib.auth import get_user_model
+
+    rows = CustomerTier.objects.select_for_update(of=("self",)).select_related(
+        "tier", "bought_tier"
+    )
+    row = rows.filter(user_id=user_id).first()
+    if row is None:
+        get_user_model().objects.select_for_update().filter(pk=user_id).first()
+        row = rows.filter(user_id=user_id).first()
+    return row
+
+
 @transaction.atomic
 def buy_tier(*, user, tier: Tier) -> CustomerTier:
     """The customer buys `tier` for its upgrade fee, paid from their balance (wallet.debit:
-    InsufficientBalance when it does not cover it; nothing changes then)."""
+    InsufficientBalance when it does not cover it; nothing changes then). The bought tier is
+    kept apart from the spend tier: no recompute lowers it."""
     from .quote import tier_of
 
     if tier.upgrade_fee is None:
         raise CannotBuyTier(_("This tier cannot be bought."))
+    row = _lock_tier_row(user.pk)  # one purchase at a time, checked after the lock
     current = tier_of(user)
     if current is not None and current.order >= tier.order:
         raise CannotBuyTier(_("You already have this tier or a higher one."))
@@ -49,16 +73,48 @@ def buy_tier(*, user, tier: Tier) -> CustomerTier:
         user=user,
         amount=tier.upgrade_fee,
         kind=LedgerEntry.Kind.PURCHASE,
-        cause=f"tier:{tier.pk}:user:{user.pk}",
+        cause=f"tier:{tier.pk}:user:{user.pk}:{uuid.uuid4().hex}",  # each purchase pays
         note=f"Tier {tier.name}",
         actor=f"user:{user.pk}",
     )
-    return set_tier(user=user, tier=tier, source=CustomerTier.Source.BOUGHT)
+    if row is None:
+        row = CustomerTier(user=user, source=CustomerTier.Source.BOUGHT)
+    row.bought_tier = tier
+    if row.source != CustomerTier.Source.MANUAL:  # a hand-set tier stays as staff set it
+        row.tier, row.source, row.since = tier, CustomerTier.Source.BOUGHT, timezone.now()
+    row.save()
+    return row
+
+
+def _settle_tier(user_id: int, target: Tier | None, now: datetime) -> bool:
+    """Put the spend tier `target` on one customer, under their row's lock: the tier becomes
+    the higher of it and the bought tier; a hand-set tier stays. True when it changed."""
+    with transaction.atomic():
+        row = _lock_tier_row(user_id)
+        if row is not None and row.source == CustomerTier.Source.MANUAL:
+            return False
+        bought = row.bought_tier if row is not None else None
+        tier = _higher(target, bought)
+        if tier is None:
+            if row is not None:
+                row.delete()  # back to the default tier
+            return row is not None
+        source = CustomerTier.Source.SPEND
+        if bought is not None and tier.pk == bought.pk:
+            source = CustomerTier.Source.BOUGHT
+        if row is None:
+            CustomerTier.objects.create(user_id=user_id, tier=tier, source=source, since=now)
+            return True
+        if row.tier_id == tier.pk and row.source == source:
+            return False
+        row.tier, row.source, row.since = tier, source, now
+        row.save(update_fields=["tier", "source", "since"])
+        return True
 
 
 def recompute_tiers(*, now: datetime | None = None) -> int:
     """Tiers reached by spend: each customer's successful orders over TIER_SPEND_DAYS against
-    the tiers' thresholds. Tiers set by hand stay; a bought tier is only ever raised. Returns
+    the tiers' thresholds. Tiers set by hand stay; a bought tier is never lowered. Returns
     how many customers' tiers changed. Safe to run twice."""
     now = now or timezone.now()
     since = now - timedelta(days=settings.TIER_SPEND_DAYS)
@@ -71,27 +127,13 @@ def recompute_tiers(*, now: datetime | None = None) -> int:
         .annotate(total=Sum("price"))
         .values_list("customer_id", "total")
     )
-    rows = {row.user_id: row for row in CustomerTier.objects.select_related("tier")}
+    sources = dict(CustomerTier.objects.values_list("user_id", "source"))
     changed = 0
-    for user_id in set(spend) | {uid for uid, r in rows.items() if r.source == "spend"}:
-        row = rows.get(user_id)
-        if row is not None and row.source == CustomerTier.Source.MANUAL:
+    for user_id in set(spend) | {u for u, s in sources.items() if s != "manual"}:
+        if sources.get(user_id) == CustomerTier.Source.MANUAL:
             continue
         target = next((t for t in ladder if spend.get(user_id, 0) >= t.spend_threshold), None)
-        bought = row.tier if row is not None and row.source == CustomerTier.Source.BOUGHT else None
-        if bought is not None and (target is None or target.order <= bought.order):
-            continue  # a bought tier is only ever raised
-        if target is None:
-            if row is not None:
-                row.delete()  # back to the default tier
-                changed += 1
-            continue
-        if row is None or row.tier_id != target.pk:
-            CustomerTier.objects.update_or_create(
-                user_id=user_id,
-                defaults={"tier": target, "source": CustomerTier.Source.SPEND, "since": now},
-            )
-            changed += 1
+        changed += _settle_tier(user_id, target, now)
     return changed
 
 
@@ -135,10 +177,10 @@ def check_promo(
 
 def _uses_by(promo: PromoCode, *, order: Order, user) -> int:
     mine = Q()
-    if user is not None and user.is_authenticated:
-        mine |= Q(user_id=user.pk)
+    if order.customer_id:  # the order's owner, whoever is applying the code
+        mine |= Q(user_id=order.customer_id)
     if order.contact_email:
-        mine |= Q(email__iexact=order.contact_email)
+        mine |= Q(email__iexact=order.contact_email.strip().lower())
     if order.contact_phone:
         mine |= Q(phone=order.contact_phone)
     if not mine:
@@ -163,11 +205,23 @@ def apply_promo(*, order_id: int, code: str, user=None, now: datetime | None = N
     """Put a promo code on an unpaid order (the summary step): its quota taken by one
     conditional UPDATE, the order's price lowered by another, in one transaction. Raises
     PromoRefused (nothing changed) with the reason."""
+    with transaction.atomic():
+        new, number = _apply_promo(order_id=order_id, code=code, user=user, now=now)
+    from orders.cache import order_changed
+
+    order_changed(number)
+    return new
+
+
+def _apply_promo(*, order_id: int, code: str, user, now: datetime | None) -> tuple[Quote, str]:
     from .quote import tier_of
 
     now = now or timezone.now()
     code = (code or "").strip().upper()
-    order = Order.objects.select_related("variant").filter(pk=order_id).first()
+    # The order's row stays locked until the end: payments' start_payment records its
+    # attempt under the same lock, so a code never lowers a price already sent to a provider.
+    orders = Order.objects.select_for_update(of=("self",)).select_related("variant")
+    order = orders.filter(pk=order_id).first()
     if order is None or order.status != Order.Status.AWAITING_PAYMENT:
         _refuse(_("This order is already paid or closed."))
     if order.promo_code:
@@ -194,6 +248,8 @@ def apply_promo(*, order_id: int, code: str, user=None, now: datetime | None = N
     )
     # The method's fee follows the lower price (a percent fee shrinks with it).
     new = replace(new, payment_fee=fees.customer_fee(order.payment_method, new.subtotal))
+    if order.payment_provider == "tripay" and not fees.accepts(order.payment_method, new.total):
+        _refuse(_("With this code the total is outside what this payment method accepts."))
     with transaction.atomic():
         taken = PromoCode.objects.filter(pk=promo.pk, is_active=True)
         if promo.quota is not None:
@@ -220,16 +276,13 @@ def apply_promo(*, order_id: int, code: str, user=None, now: datetime | None = N
         PromoUse.objects.create(
             promo=promo,
             order=order,
-            user=user if user is not None and user.is_authenticated else None,
-            email=order.contact_email,
+            user_id=order.customer_id,
+            email=order.contact_email.strip().lower(),
             phone=order.contact_phone,
             discount=discount,
             created_at=now,
         )
-    from orders.cache import order_changed
-
-    order_changed(order.number)
-    return new
+    return new, order.number
 
 
 def take_off_promo(*, order: Order, now: datetime) -> dict:
@@ -272,9 +325,9 @@ def take_sale_item(*, order: Order, sale_item_id: int, now: datetime) -> None:
     if not running or not taken.update(sold=F("sold") + 1):
         raise SaleGone(sale_item_id)
     FlashSaleUse.objects.create(item_id=sale_item_id, order=order, created_at=now)
-    from catalog.cache import bump_catalog_version
+    from .selectors import bump_sale_stock
 
-    transaction.on_commit(bump_catalog_version)  # "sisa N" on the pages moves
+    transaction.on_commit(bump_sale_stock)  # "sisa N" on the pages moves, nothing else
 
 
 # --- quotas back --------------------------------------------------------------------------------
@@ -299,8 +352,7 @@ def release_quotas(*, order_id: int) -> bool:
         ).update(released_at=now):
             FlashSaleItem.objects.filter(pk=unit.item_id, sold__gt=0).update(sold=F("sold") - 1)
             released = True
-    if released:
-        from catalog.cache import bump_catalog_version
+            from .selectors import bump_sale_stock
 
-        transaction.on_commit(bump_catalog_version)
+            transaction.on_commit(bump_sale_stock)  # "sisa N" moves back
     return released

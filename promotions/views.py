@@ -24,6 +24,8 @@ def apply(request, number: str):
     order = order_selectors.order_for_customer(number)
     if order is None:
         raise Http404("No such order")
+    if order.customer_id and order.customer_id != request.user.pk:
+        raise Http404("No such order")  # a customer's order: only they put a code on it
     if getattr(request, "limited", False):
         return too_many(request)
     code = request.POST.get("code", "").strip()[:40]

@@ -167,3 +167,52 @@ def test_the_sales_report_counts_the_fee_the_shop_bore(client, channels):
     today = sales_summary(today=timezone.localdate())["today"]
     assert (today.revenue, today.fees) == (order.price, 4250)
     assert today.profit == order.price - order.cost - 4250
+
+
+def test_a_method_is_checked_against_the_price_the_customer_pays_not_the_list_price(
+    client, channels
+):
+    from django.utils import timezone
+
+    from promotions.models import FlashSale, FlashSaleItem
+
+    TripayChannel.objects.filter(code="BRIVA").update(fee_paid_by="shop")  # total = price
+    now = timezone.now()
+    sale = FlashSale.objects.create(
+        name="Kilat",
+        starts_at=now - timezone.timedelta(hours=1),
+        ends_at=now + timezone.timedelta(hours=1),
+        subsidised=True,
+    )
+    FlashSaleItem.objects.create(
+        sale=sale, variant=Variant.objects.get(code=FORM["variant"]), sale_price=9_000
+    )
+    response = client.post(
+        reverse("orders:checkout", args=["mobile-legends"]),
+        {**FORM, "payment_method": "tripay:BRIVA", "shown_MLBB_ID_59": "9000"},
+    )  # Rp 9.000 on sale: under BRIVA's Rp 10.000
+    assert response.status_code == 400
+    assert "Metode pembayaran ini tidak menerima jumlah ini" in response.content.decode()
+    assert not Order.objects.exists()
+
+
+def test_a_code_that_takes_the_total_below_the_methods_minimum_is_refused(client, channels):
+    from django.utils import timezone, translation
+
+    from promotions import services as promotions
+    from promotions.models import PromoCode
+
+    TripayChannel.objects.filter(code="BRIVA").update(fee_paid_by="shop")
+    order = buy(client, "tripay:BRIVA")
+    PromoCode.objects.create(
+        code="BESAR",
+        kind=PromoCode.Kind.FIXED,
+        value=order.price - 9_000,
+        subsidised=True,
+        valid_to=timezone.now() + timezone.timedelta(days=1),
+    )
+    with translation.override("id"), pytest.raises(promotions.PromoRefused) as refused:
+        promotions.apply_promo(order_id=order.pk, code="BESAR")
+    assert "di luar jumlah yang diterima metode pembayaran ini" in str(refused.value)
+    order.refresh_from_db()
+    assert not order.promo_code and PromoCode.objects.get().used == 0

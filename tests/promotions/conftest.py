@@ -14,6 +14,17 @@ def seed_tiers() -> None:
     import_module("promotions.migrations.0002_seed_tiers").seed(django_apps, None)
 
 
+@pytest.fixture(autouse=True)
+def indonesian():
+    """Services' refusals are read in the site's language, whatever an earlier test's request
+    left active in this thread (tests/orders/test_checkout.py asks for English)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 @pytest.fixture
 def tiers(db) -> dict[str, Tier]:
     seed_tiers()

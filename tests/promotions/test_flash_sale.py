@@ -58,10 +58,33 @@ TABLE = [
 ]
 
 
+@pytest.fixture
+def tripay(settings):
+    """The fake Tripay (tests/payments/conftest.py) with its channels copied: BRIVA's fee is
+    flat (Rp 4.250), OVO's a percent (3 %), both paid by the customer on top of the price."""
+    from payments import services as payments
+    from payments.tripay.fake import FakeTripay
+
+    with FakeTripay(deliver=False, slow_seconds=1.5) as fake:
+        settings.PAYMENT_PROVIDERS = ["tripay", "sandbox"]
+        settings.TRIPAY_API_URL = fake.api_url
+        settings.TRIPAY_API_KEY = fake.api_key
+        settings.TRIPAY_PRIVATE_KEY = fake.private_key
+        settings.TRIPAY_MERCHANT_CODE = fake.merchant_code
+        assert payments.refresh_tripay_channels() == len(fake.channels)
+        yield fake
+
+
+METHODS = ["sandbox", "tripay:BRIVA", "tripay:OVO"]  # no fee, a flat fee, a percent fee
+
+
+@pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize(("who", "sale", "code", "total"), TABLE)
 def test_page_summary_provider_and_order_agree_for_every_tier_sale_and_code(
-    client, plain_game, member, who, sale, code, total
+    client, plain_game, member, tripay, who, sale, code, total, method
 ):
+    from payments import fees
+
     item = plain_game
     if who == "member":
         client.force_login(member)
@@ -76,8 +99,10 @@ def test_page_summary_provider_and_order_agree_for_every_tier_sale_and_code(
     page = client.get(reverse("catalog:game", args=[item.product.slug])).content.decode()
     on_page = shown_price(page, item)
     assert rupiah(on_page) in page
+    assert f'value="{method}"' in page
     response = client.post(
-        reverse("orders:checkout", args=[item.product.slug]), form(item, on_page)
+        reverse("orders:checkout", args=[item.product.slug]),
+        {**form(item, on_page), "payment_method": method},
     )
     assert response.status_code == 302
     order = Order.objects.get()
@@ -86,10 +111,15 @@ def test_page_summary_provider_and_order_agree_for_every_tier_sale_and_code(
         client.post(reverse("promotions:apply", args=[order.number]), {"code": "gerai10"})
     summary = client.get(reverse("orders:detail", args=[order.number])).content.decode()
     order.refresh_from_db()
-    assert order.price == total
-    assert f'<dd class="total">{rupiah(total)}</dd>' in summary
+    assert order.price == total  # the item's price; the method's fee is on top
+    fee = fees.customer_fee(order.payment_method, total) if method != "sandbox" else 0
+    assert order.payment_fee == fee and (fee > 0) == (method != "sandbox")
+    assert f'<dd class="total">{rupiah(total + fee)}</dd>' in summary
     client.post(reverse("orders:pay", args=[order.number]))
-    assert Payment.objects.get(order=order).amount == total
+    payment = Payment.objects.get(order=order)
+    assert payment.amount == order.price + order.payment_fee == total + fee
+    if method != "sandbox":
+        assert tripay.transactions[payment.provider_token].amount == payment.amount
 
 
 def test_a_sale_ending_between_page_and_checkout_is_refused_with_the_new_price(
@@ -191,3 +221,47 @@ def test_the_game_page_costs_the_same_queries_for_10_and_100_items_during_a_sale
         assert "sisa 5" in client.get(url).content.decode()
         counts.append(page_queries)
     assert counts[0] == counts[1]
+
+
+def test_the_home_strip_shows_each_item_at_the_price_checkout_charges(client, plain_game):
+    """Floor-raised (not subsidised: cost 100.000 + Umum's 200 margin), the lowest of two
+    overlapping sales, and no item whose sale price is not below its own price."""
+    product = plain_game.product
+    low = VariantFactory(product=product, cost_price=100_000, sell_price=110_000, name="Low")
+    dear = VariantFactory(product=product, cost_price=10_000, sell_price=11_000, name="Dear")
+    first = running_sale(plain_game, price=90_000)  # below the floor, not subsidised
+    FlashSaleItem.objects.create(sale=first.sale, variant=low, sale_price=106_000)
+    FlashSaleItem.objects.create(sale=first.sale, variant=dear, sale_price=12_000)  # above
+    now = timezone.now()
+    other = FlashSale.objects.create(
+        name="Lain", starts_at=now - timedelta(minutes=5), ends_at=now + timedelta(hours=2)
+    )
+    FlashSaleItem.objects.create(sale=other, variant=low, sale_price=103_000)
+    page = client.get(reverse("catalog:home")).content.decode()
+    strip = page[page.index('class="flash-grid"') :]
+    strip = strip[: strip.index("</ol>")]
+    prices = re.findall(r'<span class="variant-price">([^<]+)</span>', strip)
+    assert prices == ["Rp 100.200", "Rp 103.000"]
+    assert "Rp 90.000" not in strip and "Dear" not in strip
+
+
+def test_a_sale_order_moves_only_what_is_left_not_every_page(
+    client, plain_game, django_capture_on_commit_callbacks
+):
+    from catalog.cache import catalog_version
+
+    running_sale(plain_game, quantity=12)
+    url = reverse("catalog:game", args=[plain_game.product.slug])
+    assert "sisa 12" in client.get(url).content.decode()
+    before = catalog_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        order = orders.create_order(
+            variant=plain_game, account={"user_id": "1"}, contact_email="a@b.c"
+        )
+    assert catalog_version() == before  # other games' pages stay cached
+    assert "sisa 11" in client.get(url).content.decode()
+    assert "sisa 11" in client.get(reverse("catalog:home")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        orders.expire_order(order_id=order.pk)
+    assert catalog_version() == before
+    assert "sisa 12" in client.get(url).content.decode()

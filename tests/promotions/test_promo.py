@@ -127,11 +127,13 @@ def test_the_quota_comes_back_once_when_the_order_fails_and_is_refunded(item):
     promo = make_code(quota=5)
     order = new_order(item)
     services.apply_promo(order_id=order.pk, code="GERAI10")
+    # Another buyer's order keeps its use: giving back twice would take it too.
+    services.apply_promo(order_id=new_order(item, email="keep@example.com").pk, code="GERAI10")
     Order.objects.filter(pk=order.pk).update(status=S.PROCESSING)
     assert _transition(order.pk, from_=S.PROCESSING, to=S.FAILED, actor="isipay")
     assert _transition(order.pk, from_=S.FAILED, to=S.REFUNDED, actor="payment")
     promo.refresh_from_db()
-    assert promo.used == 0
+    assert promo.used == 1
 
 
 def test_the_summary_page_applies_a_code_or_says_why_not(client, item):
@@ -177,3 +179,90 @@ def test_50_concurrent_uses_of_a_10_use_code_give_exactly_10_orders(uses_postgre
     assert outcomes.count("ok") == 10 and len(outcomes) == 50
     assert Order.objects.exclude(promo_code="").count() == 10
     assert PromoCode.objects.get().used == 10 == PromoUse.objects.count()
+
+
+def test_the_per_account_limit_counts_the_orders_owner_whoever_applies_the_code(item):
+    from django.contrib.auth.models import User
+
+    make_code()
+    owner = User.objects.create_user(username="owner", email="owner@example.com", password="x")
+    first = new_order(item, email="one@example.com", customer=owner)
+    services.apply_promo(order_id=first.pk, code="GERAI10")  # no request user
+    assert PromoUse.objects.get().user_id == owner.pk
+    # Another contact email, applied by nobody logged in: still the same account's orders.
+    second = new_order(item, email="two@example.com", customer=owner)
+    with pytest.raises(services.PromoRefused, match="sudah kamu pakai"):
+        services.apply_promo(order_id=second.pk, code="GERAI10")
+    assert PromoCode.objects.get().used == 1
+
+
+def test_a_guests_email_counts_whatever_its_letter_case(item):
+    make_code()
+    services.apply_promo(order_id=new_order(item, email="Guest@Example.com").pk, code="GERAI10")
+    assert PromoUse.objects.get().email == "guest@example.com"
+    with pytest.raises(services.PromoRefused, match="sudah kamu pakai"):
+        services.apply_promo(order_id=new_order(item, email="guest@example.COM").pk, code="GERAI10")
+
+
+def test_a_code_applied_while_the_payment_starts_is_refused_and_the_amount_sent_stands(
+    item, settings
+):
+    """The provider is being called (its answer not back yet) when the code comes in."""
+    import json
+
+    import responses
+
+    from payments import services as payments
+    from payments.models import Payment
+
+    settings.PAYMENT_PROVIDERS = ["midtrans", "sandbox"]
+    settings.MIDTRANS_SERVER_KEY = "SB-Mid-server-TEST-ONLY"
+    settings.MIDTRANS_CLIENT_KEY = "SB-Mid-client-TEST-ONLY"
+    settings.MIDTRANS_IS_PRODUCTION = False
+    make_code()
+    order = orders.create_order(
+        variant=item,
+        account={"user_id": "123"},
+        contact_email="buyer@example.com",
+        payment_provider="midtrans",
+    )
+    refusals = []
+
+    def snap(request):
+        try:
+            services.apply_promo(order_id=order.pk, code="GERAI10")
+        except services.PromoRefused as refused:
+            refusals.append(str(refused))
+        sent = json.loads(request.body)["transaction_details"]["gross_amount"]
+        body = {"token": f"t-{sent}", "redirect_url": "https://app.sandbox.midtrans.com/x"}
+        return 201, {}, json.dumps(body)
+
+    with responses.RequestsMock() as mocked:
+        mocked.add_callback(
+            responses.POST, "https://app.sandbox.midtrans.com/snap/v1/transactions", snap
+        )
+        payment = payments.start_payment(order=order)
+    order.refresh_from_db()
+    assert refusals == ["Pembayaran sudah dimulai; kode promo tidak bisa ditambahkan lagi."]
+    assert not order.promo_code and PromoCode.objects.get().used == 0
+    assert payment.provider_token == f"t-{order.price + order.payment_fee}"
+    assert Payment.objects.get().amount == order.price + order.payment_fee == 110_000
+
+
+def test_only_the_customer_puts_a_code_on_their_order(client, item):
+    from django.contrib.auth.models import User
+
+    make_code()
+    owner = User.objects.create_user(username="own", email="own@example.com", password="x")
+    order = new_order(item, customer=owner)
+    url = reverse("promotions:apply", args=[order.number])
+    assert client.post(url, {"code": "GERAI10"}).status_code == 404  # anyone with the number
+    stranger = User.objects.create_user(username="str", email="str@example.com", password="x")
+    client.force_login(stranger)
+    assert client.post(url, {"code": "GERAI10"}).status_code == 404
+    order.refresh_from_db()
+    assert not order.promo_code and PromoCode.objects.get().used == 0
+    client.force_login(owner)
+    assert client.post(url, {"code": "GERAI10"}).status_code == 302
+    order.refresh_from_db()
+    assert order.promo_code == "GERAI10"

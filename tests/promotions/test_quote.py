@@ -205,3 +205,126 @@ def test_my_account_offers_a_higher_tier_for_its_fee_and_buys_it_from_the_balanc
     page = client.post(url, follow=True).content.decode()
     assert "Sekarang level kamu Gold." in page and balance_of(buyer) == 0
     assert "Naik ke Gold" not in page
+
+
+def test_a_bought_tier_survives_spend_recomputes_and_buying_again_charges_again(
+    make_customer, tiers, settings
+):
+    settings.TIER_SPEND_DAYS = 30
+    member, gold = tiers["Member"], tiers["Gold"]
+    member.upgrade_fee = 20_000
+    member.save()
+    gold.spend_threshold = 100_000
+    gold.save()
+    buyer = make_customer("bought@example.com")
+    wallet.credit(user=buyer, amount=50_000, kind=LedgerEntry.Kind.DEPOSIT, cause="dep:bought")
+    services.buy_tier(user=buyer, tier=member)
+    assert balance_of(buyer) == 30_000
+    now = NOW()
+    OrderFactory(customer=buyer, price=150_000, status=Order.Status.SUCCESS, completed_at=now)
+    services.recompute_tiers(now=now)
+    item = VariantFactory(cost_price=100_000, sell_price=110_000)
+    assert quote(item, customer=buyer, now=now).tier == "Gold"  # spend lifts above the bought
+    # A month on, the spend has lapsed: the bought tier is still there, not lost.
+    later = now + timezone.timedelta(days=31)
+    services.recompute_tiers(now=later)
+    assert quote(item, customer=buyer, now=later).tier == "Member"
+    with pytest.raises(services.CannotBuyTier):
+        services.buy_tier(user=buyer, tier=member)
+    assert balance_of(buyer) == 30_000
+
+
+def test_buying_a_tier_after_losing_it_by_hand_charges_the_fee_again(make_customer, tiers):
+    member, gold = tiers["Member"], tiers["Gold"]
+    member.upgrade_fee = 20_000
+    member.save()
+    gold.upgrade_fee = 25_000
+    gold.save()
+    buyer = make_customer("twice@example.com")
+    wallet.credit(user=buyer, amount=100_000, kind=LedgerEntry.Kind.DEPOSIT, cause="dep:twice")
+    services.buy_tier(user=buyer, tier=member)
+    CustomerTier.objects.filter(user=buyer).delete()  # staff took it away
+    services.buy_tier(user=buyer, tier=member)
+    assert balance_of(buyer) == 60_000  # charged twice: two purchases
+    services.buy_tier(user=buyer, tier=gold)
+    assert balance_of(buyer) == 35_000
+    item = VariantFactory(cost_price=100_000, sell_price=110_000)
+    assert quote(item, customer=buyer, now=NOW()).tier == "Gold"
+
+
+def test_a_hand_set_tier_stays_and_a_higher_bought_tier_wins_over_it(make_customer, tiers):
+    gold = tiers["Gold"]
+    gold.upgrade_fee = 25_000
+    gold.save()
+    buyer = make_customer("hand@example.com")
+    wallet.credit(user=buyer, amount=25_000, kind=LedgerEntry.Kind.DEPOSIT, cause="dep:hand")
+    services.buy_tier(user=buyer, tier=gold)
+    services.set_tier(user=buyer, tier=tiers["Member"])  # staff sets Member by hand
+    services.recompute_tiers()
+    item = VariantFactory(cost_price=100_000, sell_price=110_000)
+    assert quote(item, customer=buyer, now=NOW()).tier == "Gold"
+    services.set_tier(user=buyer, tier=tiers["Reseller"])
+    services.recompute_tiers()
+    assert quote(item, customer=buyer, now=NOW()).tier == "Reseller"
+
+
+def test_each_tile_carries_the_price_it_shows_for_the_per_method_totals(
+    client, item, member, tiers
+):
+    """static/js/payment-methods.js works each method's total out from data-price."""
+    url = reverse("catalog:game", args=[item.product.slug])
+    assert 'data-price="110000"' in client.get(url).content.decode()
+    client.force_login(member)
+    page = client.get(url).content.decode()
+    assert 'data-price="107000"' in page and 'data-price="110000"' not in page
+    now = NOW()
+    sale = FlashSale.objects.create(
+        name="Kilat",
+        starts_at=now - timezone.timedelta(hours=1),
+        ends_at=now + timezone.timedelta(hours=1),
+    )
+    FlashSaleItem.objects.create(sale=sale, variant=item, sale_price=104_000)
+    page = client.get(url).content.decode()
+    assert 'data-price="104000"' in page and 'data-price="107000"' not in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buying_a_tier_twice_at_once_charges_once(make_customer, tiers, uses_postgres):
+    import threading
+
+    from django.db import connection
+
+    if not uses_postgres:
+        pytest.skip("needs PostgreSQL's concurrent transactions (CI has it)")
+    member, gold = tiers["Member"], tiers["Gold"]
+    member.upgrade_fee, gold.upgrade_fee = 20_000, 25_000
+    member.save()
+    gold.save()
+    buyer = make_customer("race@example.com")
+    wallet.credit(user=buyer, amount=100_000, kind=LedgerEntry.Kind.DEPOSIT, cause="dep:race")
+
+    def race(tier) -> list[str]:
+        start, outcomes = threading.Barrier(5), []
+
+        def buy() -> None:
+            try:
+                start.wait()
+                services.buy_tier(user=buyer, tier=tier)
+                outcomes.append("ok")
+            except services.CannotBuyTier:
+                outcomes.append("refused")
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=buy) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        return sorted(outcomes)
+
+    assert race(member) == ["ok"] + ["refused"] * 4  # no tier row yet
+    assert balance_of(buyer) == 80_000
+    assert race(gold) == ["ok"] + ["refused"] * 4  # the row exists: it is locked
+    assert balance_of(buyer) == 55_000
+    assert CustomerTier.objects.get(user=buyer).bought_tier == gold
