@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from catalog.models import for_sale
 
-from .models import FlashSale, FlashSaleItem, Tier
+from .models import CustomerTier, FlashSale, FlashSaleItem, Tier
 from .quote import PriceBook
 
 
@@ -19,11 +19,15 @@ class PricedVariants:
     guest_tier: Tier | None
 
 
-def priced_variants(variants: list, *, customer=None, now: datetime) -> PricedVariants:
+def priced_variants(
+    variants: list, *, customer=None, now: datetime, tier: Tier | None = None
+) -> PricedVariants:
     """The game page's items, each with the customer's quote; for a guest also the quote of
-    the tier shown to guests ("Member: Rp X"). A fixed number of queries."""
+    the tier shown to guests ("Member: Rp X"). A fixed number of queries. `tier`: the
+    customer's tier when already read (member_tier), so the page is priced at the tier its
+    cache key names even if it changes meanwhile."""
     ids = [v.pk for v in variants]
-    book = PriceBook.load(customer=customer, now=now, variant_ids=ids)
+    book = PriceBook.load(customer=customer, now=now, variant_ids=ids, tier=tier)
     guest_tier = None
     guest_book = None
     logged_in = customer is not None and getattr(customer, "is_authenticated", False)
@@ -43,8 +47,22 @@ def priced_variants(variants: list, *, customer=None, now: datetime) -> PricedVa
 
 PROMO_SESSION_KEY = "promo_refused"
 
-# The tier part of a cached page's key: only guests' pages are cached, at the default tier.
+# The tier part of a cached page's key: a guest's page (the default tier's prices, with the
+# tier shown to guests beside them) is never a member's, even a member at the default tier.
 GUEST_TIER_KEY = "tier-guest"
+
+
+def member_tier(user) -> Tier | None:
+    """A logged-in customer's tier in one query (quote.tier_of's answer: their own tier, else
+    the default, lowest one); None when there are no tiers at all."""
+    mine = CustomerTier.objects.filter(user_id=user.pk, tier=OuterRef("pk"))
+    return Tier.objects.annotate(mine=Exists(mine)).order_by("-mine", "order", "pk").first()
+
+
+def page_tier_key(tier: Tier | None) -> str:
+    """The tier part of a member's cached page's key (the tier from member_tier): members'
+    pages are cached per tier, never per person; guests' under GUEST_TIER_KEY."""
+    return f"tier-member-{tier.pk if tier is not None else 'none'}"
 
 
 def promo_form(order, request) -> dict | None:
