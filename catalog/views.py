@@ -58,7 +58,7 @@ def game(request, slug: str):
     now = timezone.now()
     sale_state = promotions.sale_state(now)
     # A member's tier, read once: their page's key names it and the page is priced at it.
-    tier, tier_key = _tier(request)
+    tier_id, tier_key = _tier(request)
 
     def context() -> dict:
         product = selectors.product_for_sale(slug)
@@ -74,7 +74,7 @@ def game(request, slug: str):
             ),
             customer=request.user,
             now=now,
-            tier=tier,
+            tier=promotions.tier_by_id(tier_id) if tier_key != promotions.GUEST_TIER_KEY else None,
         )
 
     if prefill:  # a page showing what one visitor asked for is never cached for others
@@ -107,13 +107,14 @@ def game_context(product, variants: list, form, *, customer=None, now=None, tier
     }
 
 
-def _tier(request) -> tuple:
-    """A member's tier (None for a guest), read once, and the tier part of their page's key.
-    Without a session cookie nobody is logged in, and the session is not even read."""
+def _tier(request) -> tuple[int | None, str]:
+    """A member's own tier's id (None for a guest or at the default tier), read once, and the
+    tier part of their page's key. Without a session cookie nobody is logged in, and the
+    session is not even read."""
     if not request.COOKIES.get(settings.SESSION_COOKIE_NAME) or not request.user.is_authenticated:
         return None, promotions.GUEST_TIER_KEY
-    tier = promotions.member_tier(request.user)
-    return tier, promotions.page_tier_key(tier)
+    tier_id = promotions.member_tier_id(request.user)
+    return tier_id, promotions.page_tier_key(tier_id)
 
 
 def _initial(product, prefill: dict[str, str], contact: dict[str, str]) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 
 from catalog.models import for_sale
 
@@ -25,7 +25,7 @@ def priced_variants(
     """The game page's items, each with the customer's quote; for a guest also the quote of
     the tier shown to guests ("Member: Rp X"). A fixed number of queries. `tier`: the
     customer's tier when already read (member_tier), so the page is priced at the tier its
-    cache key names even if it changes meanwhile."""
+    cache key names even if it changes meanwhile (tier_by_id)."""
     ids = [v.pk for v in variants]
     book = PriceBook.load(customer=customer, now=now, variant_ids=ids, tier=tier)
     guest_tier = None
@@ -52,17 +52,24 @@ PROMO_SESSION_KEY = "promo_refused"
 GUEST_TIER_KEY = "tier-guest"
 
 
-def member_tier(user) -> Tier | None:
-    """A logged-in customer's tier in one query (quote.tier_of's answer: their own tier, else
-    the default, lowest one); None when there are no tiers at all."""
-    mine = CustomerTier.objects.filter(user_id=user.pk, tier=OuterRef("pk"))
-    return Tier.objects.annotate(mine=Exists(mine)).order_by("-mine", "order", "pk").first()
+def member_tier_id(user) -> int | None:
+    """A logged-in customer's own tier (its id; None: the default tier, as quote.tier_of
+    has it), in one small query: what their cached page's key is read from."""
+    mine = CustomerTier.objects.filter(user_id=user.pk).values_list("tier_id", flat=True)
+    return next(iter(mine[:1]), None)
 
 
-def page_tier_key(tier: Tier | None) -> str:
-    """The tier part of a member's cached page's key (the tier from member_tier): members'
-    pages are cached per tier, never per person; guests' under GUEST_TIER_KEY."""
-    return f"tier-member-{tier.pk if tier is not None else 'none'}"
+def page_tier_key(tier_id: int | None) -> str:
+    """The tier part of a member's cached page's key (from member_tier_id): members' pages are
+    cached per tier, never per person; guests' under GUEST_TIER_KEY."""
+    return f"tier-member-{tier_id or 'default'}"
+
+
+def tier_by_id(tier_id: int | None) -> Tier | None:
+    """The tier a member's page is priced at: the one its key names (member_tier_id's), so
+    a tier changed meanwhile never lands under the old key; the default tier for None."""
+    tiers = Tier.objects.order_by("order", "pk")
+    return (tiers.filter(pk=tier_id).first() if tier_id else None) or tiers.first()
 
 
 def promo_form(order, request) -> dict | None:
