@@ -5,7 +5,10 @@ another tier's prices."""
 import re
 
 import pytest
-from django.test import Client
+from django.contrib.messages import constants
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from accounts.models import SavedGameAccount
@@ -139,3 +142,17 @@ def test_a_cached_home_page_costs_a_member_the_session_user_and_tier(
         page = second.get(home)
     assert "a@example.com" not in page.content.decode()
     assert "b@example.com" not in page.content.decode()
+
+
+def test_a_members_pending_message_is_shown_to_them_and_never_cached(item, member, make_customer):
+    url = reverse("catalog:game", args=[item.product.slug])
+    client = _logged_in(member)
+    client.get(url)  # the tier's page is cached
+    text = "This item is not available any more. Choose another."
+    cookie = CookieStorage(RequestFactory().get(url))._encode([Message(constants.ERROR, text)])
+    client.cookies["messages"] = cookie
+    shown = client.get(url)
+    assert text in shown.content.decode() and "private" in shown["Cache-Control"]
+    other = _logged_in(make_customer("other@example.com", tier=member.customer_tier.tier))
+    assert text not in other.get(url).content.decode()
+    assert text not in client.get(url).content.decode()  # shown once
