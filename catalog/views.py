@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -36,8 +37,10 @@ def home(request):
     # Sections: the catalog's version (games, prices, the Popular order, which the game status
     # task moves), the content's (banners, announcement; their dates within a minute) and the
     # flash sales running (a sale starting or ending moves the key at that second).
-    key = ("home", catalog_version(), content_version(), promotions.sale_state(now))
-    return render_cached(request, "catalog/home.html", context, key=key)
+    # A member's page (the header's "Account" link) is cached apart, per tier like the game page.
+    tier_key = _tier(request)[1]
+    key = ("home", catalog_version(), content_version(), promotions.sale_state(now), tier_key)
+    return render_cached(request, "catalog/home.html", context, key=key, members=True)
 
 
 def game(request, slug: str):
@@ -54,6 +57,8 @@ def game(request, slug: str):
 
     now = timezone.now()
     sale_state = promotions.sale_state(now)
+    # A member's tier, read once: their page's key names it and the page is priced at it.
+    tier_id, tier_key = _tier(request)
 
     def context() -> dict:
         product = selectors.product_for_sale(slug)
@@ -69,6 +74,7 @@ def game(request, slug: str):
             ),
             customer=request.user,
             now=now,
+            tier=promotions.tier_by_id(tier_id) if tier_key != promotions.GUEST_TIER_KEY else None,
         )
 
     if prefill:  # a page showing what one visitor asked for is never cached for others
@@ -78,18 +84,19 @@ def game(request, slug: str):
     # The version changes whenever a product or price does, retirement included, so a cached
     # page never outlives the game's being on sale; the game status task moves it too when a
     # game's badge changes.
-    # Cached pages are guests' (render_cached renders a logged-in customer's page afresh, at
-    # their tier's prices): per catalog version and flash sales running, never per person.
-    key = ("game", slug, catalog_version(), promotions.GUEST_TIER_KEY, sale_state)
-    return render_cached(request, "catalog/game.html", context, key=key)
+    # Per catalog version, tier (a guest's, or the member's) and flash sales running, never per
+    # person: a member's page shows nothing of them (paying from one's balance is every
+    # member's option; their email is filled in only with a prefill, above).
+    key = ("game", slug, catalog_version(), tier_key, sale_state)
+    return render_cached(request, "catalog/game.html", context, key=key, members=True)
 
 
-def game_context(product, variants: list, form, *, customer=None, now=None) -> dict:
+def game_context(product, variants: list, form, *, customer=None, now=None, tier=None) -> dict:
     """What the game page shows (also when checkout sends it back with errors): each item's
     price for this customer's tier (a guest's: the default tier's, with the tier shown to
     guests beside it, "Member: Rp X"), from promotions.quote like checkout's."""
     now = timezone.now() if now is None else now
-    priced = promotions.priced_variants(variants, customer=customer, now=now)
+    priced = promotions.priced_variants(variants, customer=customer, now=now, tier=tier)
     return {
         "product": product,
         "variants": priced.variants,
@@ -98,6 +105,16 @@ def game_context(product, variants: list, form, *, customer=None, now=None) -> d
         "lowest_price": min((v.quote.total for v in priced.variants), default=None),
         "game_status": status_of(product),
     }
+
+
+def _tier(request) -> tuple[int | None, str]:
+    """A member's own tier's id (None for a guest or at the default tier), read once, and the
+    tier part of their page's key. Without a session cookie nobody is logged in, and the
+    session is not even read."""
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME) or not request.user.is_authenticated:
+        return None, promotions.GUEST_TIER_KEY
+    tier_id = promotions.member_tier_id(request.user)
+    return tier_id, promotions.page_tier_key(tier_id)
 
 
 def _initial(product, prefill: dict[str, str], contact: dict[str, str]) -> dict[str, str]:

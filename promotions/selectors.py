@@ -9,7 +9,7 @@ from django.db.models import F, Q
 
 from catalog.models import Variant, for_sale
 
-from .models import FlashSale, FlashSaleItem, Tier
+from .models import CustomerTier, FlashSale, FlashSaleItem, Tier
 from .quote import PriceBook, Quote
 
 
@@ -19,11 +19,15 @@ class PricedVariants:
     guest_tier: Tier | None
 
 
-def priced_variants(variants: list, *, customer=None, now: datetime) -> PricedVariants:
+def priced_variants(
+    variants: list, *, customer=None, now: datetime, tier: Tier | None = None
+) -> PricedVariants:
     """The game page's items, each with the customer's quote; for a guest also the quote of
-    the tier shown to guests ("Member: Rp X"). A fixed number of queries."""
+    the tier shown to guests ("Member: Rp X"). A fixed number of queries. `tier`: the
+    customer's tier when already read (member_tier), so the page is priced at the tier its
+    cache key names even if it changes meanwhile (tier_by_id)."""
     ids = [v.pk for v in variants]
-    book = PriceBook.load(customer=customer, now=now, variant_ids=ids)
+    book = PriceBook.load(customer=customer, now=now, variant_ids=ids, tier=tier)
     guest_tier = None
     guest_book = None
     logged_in = customer is not None and getattr(customer, "is_authenticated", False)
@@ -43,8 +47,29 @@ def priced_variants(variants: list, *, customer=None, now: datetime) -> PricedVa
 
 PROMO_SESSION_KEY = "promo_refused"
 
-# The tier part of a cached page's key: only guests' pages are cached, at the default tier.
+# The tier part of a cached page's key: a guest's page (the default tier's prices, with the
+# tier shown to guests beside them) is never a member's, even a member at the default tier.
 GUEST_TIER_KEY = "tier-guest"
+
+
+def member_tier_id(user) -> int | None:
+    """A logged-in customer's own tier (its id; None: the default tier, as quote.tier_of
+    has it), in one small query: what their cached page's key is read from."""
+    mine = CustomerTier.objects.filter(user_id=user.pk).values_list("tier_id", flat=True)
+    return next(iter(mine[:1]), None)
+
+
+def page_tier_key(tier_id: int | None) -> str:
+    """The tier part of a member's cached page's key (from member_tier_id): members' pages are
+    cached per tier, never per person; guests' under GUEST_TIER_KEY."""
+    return f"tier-member-{tier_id or 'default'}"
+
+
+def tier_by_id(tier_id: int | None) -> Tier | None:
+    """The tier a member's page is priced at: the one its key names (member_tier_id's), so
+    a tier changed meanwhile never lands under the old key; the default tier for None."""
+    tiers = Tier.objects.order_by("order", "pk")
+    return (tiers.filter(pk=tier_id).first() if tier_id else None) or tiers.first()
 
 
 def promo_form(order, request) -> dict | None:

@@ -9,6 +9,7 @@ A visitor with a pending message (e.g. "item no longer available") gets a fresh 
 the message is never cached or lost.
 """
 
+import logging
 import secrets
 import uuid
 from collections.abc import Callable
@@ -20,12 +21,15 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import escape
 
 # Random per process (pages are cached per process): no text a supplier or a customer writes
 # into a page can ever match it and receive a visitor's token.
 CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 PAGE_TIMEOUT = 3600
+
+logger = logging.getLogger(__name__)
 
 
 # Versions this process read within the last moments (name -> (read at, version)); only for
@@ -96,27 +100,31 @@ def render_cached(
     timeout: int = PAGE_TIMEOUT,
     status: Callable[[dict], int] | None = None,
     same_for_users: bool = False,
+    members: bool = False,
 ) -> HttpResponse:
     """The page under `key`, rendered once per version. With `status`, the page's status code
     is worked out from its context when it is rendered, and kept with it.
 
-    A logged-in customer's page (its header names their account) is rendered afresh, private,
-    and never stored: cached pages are only ever a guest's. `same_for_users`: a fragment with
+    A logged-in customer's page (its header links their account) is rendered afresh, private,
+    and never stored, unless `members`: the page then shows nothing of the person but what
+    every member alike sees (an "Account" link, paying from one's balance), the view's `key`
+    holds everything else it depends on (promotions.page_tier_key: their tier's prices), and
+    it is cached apart from guests' pages, served private. `same_for_users`: a fragment with
     nothing of the visitor in it (no header), cached for everyone alike.
     """
-    if not same_for_users and _logged_in(request):
+    member = not same_for_users and _logged_in(request)
+    # A pending message is in the cookie (the session keeps only what the cookie can't hold,
+    # and is read only when the cookie says so).
+    if member and (not members or request.COOKIES.get("messages")):
         values = context()
         html = render_to_string(template, values, request=request)
-        response = HttpResponse(html, status=status(values) if status else 200)
-        patch_cache_control(response, private=True)
-        patch_vary_headers(response, ["Cookie"])
-        return response
+        return _private(HttpResponse(html, status=status(values) if status else 200))
     if request.COOKIES.get("messages"):
         values = context()
         html = render_to_string(template, values, request=request)
         return HttpResponse(html, status=status(values) if status else 200)
     pages = caches["pages"]
-    cache_key = page_key(key, request.LANGUAGE_CODE)
+    cache_key = page_key((*key, "member") if member else key, request.LANGUAGE_CODE)
     # Bytes, encoded once: serving a page then neither decodes nor encodes its text.
     entry = pages.get(cache_key)
     if entry is None:
@@ -125,10 +133,28 @@ def render_cached(
             template, {**values, "csrf_token": CSRF_PLACEHOLDER}, request=request
         ).encode()
         entry = (status(values) if status else 200, html)
+        if member and _names(html, request.user):  # a template began to show who is in
+            logger.error("page cache: %s names its member; not stored", cache_key)
+            html = html.replace(PLACEHOLDER_BYTES, get_token(request).encode())
+            return _private(HttpResponse(html, status=entry[0]))
         pages.set(cache_key, entry, timeout)
     code, html = entry
     if PLACEHOLDER_BYTES in html:  # only pages with a form cost a token (and set its cookie)
         html = html.replace(PLACEHOLDER_BYTES, get_token(request).encode())
     response = HttpResponse(html, status=code)
     patch_vary_headers(response, ["Cookie"])
+    return _private(response) if member else response
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """A logged-in customer's page: for their browser only, and per cookie."""
+    patch_cache_control(response, private=True)
+    patch_vary_headers(response, ["Cookie"])
     return response
+
+
+def _names(html: bytes, user) -> bool:
+    """Whether a page rendered for a member shows their email or name: then it is not theirs
+    to share with the tier, and is not stored (a safety net; templates must not do this)."""
+    own = [user.email, user.get_full_name()]
+    return any(value and escape(value).encode() in html for value in own)
