@@ -53,10 +53,18 @@ GUEST_TIER_KEY = "tier-guest"
 
 
 def member_tier_id(user) -> int | None:
-    """A logged-in customer's own tier (its id; None: the default tier, as quote.tier_of
-    has it), in one small query: what their cached page's key is read from."""
-    mine = CustomerTier.objects.filter(user_id=user.pk).values_list("tier_id", flat=True)
-    return next(iter(mine[:1]), None)
+    """A logged-in customer's own tier (its id; None: the default tier), the one quote.tier_of
+    prices them at, in one small query: what their cached page's key is read from."""
+    row = (
+        CustomerTier.objects.filter(user_id=user.pk)
+        .values_list("tier_id", "tier__order", "bought_tier_id", "bought_tier__order")
+        .first()
+    )
+    if row is None:
+        return None
+    held = [(order, pk) for pk, order in (row[:2], row[2:]) if pk is not None]
+    # The higher of the tier set or reached and the one bought, as quote.tier_of orders them.
+    return max(held)[1] if held else None
 
 
 def page_tier_key(tier_id: int | None) -> str:

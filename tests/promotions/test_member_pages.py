@@ -156,3 +156,24 @@ def test_a_members_pending_message_is_shown_to_them_and_never_cached(item, membe
     other = _logged_in(make_customer("other@example.com", tier=member.customer_tier.tier))
     assert text not in other.get(url).content.decode()
     assert text not in client.get(url).content.decode()  # shown once
+
+
+def test_a_bought_tier_above_the_spend_tier_prices_the_cached_page_as_checkout_does(
+    make_customer, tiers, item
+):
+    """The page's tier is the one checkout quotes at: the higher of the bought and the
+    reached tier (a page at the lower one would end every checkout in "price changed")."""
+    from django.utils import timezone
+
+    from promotions.quote import quote
+
+    customer = make_customer("gold.dibeli@example.com", tier=tiers["Member"])
+    CustomerTier.objects.filter(user=customer).update(bought_tier=tiers["Gold"])
+    checkout_price = quote(item, customer=customer, now=timezone.now()).total
+    member_price = quote(item, customer=None, now=timezone.now(), tier=tiers["Member"]).total
+    assert checkout_price < member_price
+    url = reverse("catalog:game", args=[item.product.slug])
+    for _ in range(2):  # rendered, then from the cache
+        page = _logged_in(customer).get(url).content.decode()
+        assert f'data-price="{checkout_price}"' in page
+        assert f'data-price="{member_price}"' not in page

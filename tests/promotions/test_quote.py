@@ -269,7 +269,7 @@ def test_a_hand_set_tier_stays_and_a_higher_bought_tier_wins_over_it(make_custom
 
 
 def test_each_tile_carries_the_price_it_shows_for_the_per_method_totals(
-    client, item, member, tiers
+    client, item, member, tiers, django_capture_on_commit_callbacks
 ):
     """static/js/payment-methods.js works each method's total out from data-price."""
     url = reverse("catalog:game", args=[item.product.slug])
@@ -278,12 +278,13 @@ def test_each_tile_carries_the_price_it_shows_for_the_per_method_totals(
     page = client.get(url).content.decode()
     assert 'data-price="107000"' in page and 'data-price="110000"' not in page
     now = NOW()
-    sale = FlashSale.objects.create(
-        name="Kilat",
-        starts_at=now - timezone.timedelta(hours=1),
-        ends_at=now + timezone.timedelta(hours=1),
-    )
-    FlashSaleItem.objects.create(sale=sale, variant=item, sale_price=104_000)
+    with django_capture_on_commit_callbacks(execute=True):  # as the admin's save commits
+        sale = FlashSale.objects.create(
+            name="Kilat",
+            starts_at=now - timezone.timedelta(hours=1),
+            ends_at=now + timezone.timedelta(hours=1),
+        )
+        FlashSaleItem.objects.create(sale=sale, variant=item, sale_price=104_000)
     page = client.get(url).content.decode()
     assert 'data-price="104000"' in page and 'data-price="107000"' not in page
 
