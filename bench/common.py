@@ -145,3 +145,38 @@ class StatementCounter:
             rowcount = getattr(context["cursor"], "rowcount", 0) or 0
             self.catalog_rows_written += max(rowcount, 0)
         return result
+
+
+def start_sandbox_process(log: Path, *extra: str):
+    """isipay's sandbox in a process of its own, as the real supplier is (`manage.py
+    isipay_sandbox` with `extra` arguments); returns (process, its URL) once it listens."""
+    from devtools.processes import start_logged_process
+
+    port = free_port()
+    command = [
+        sys.executable, "manage.py", "isipay_sandbox", "--port", str(port), "--token",
+        SANDBOX_TOKEN, "--balance", str(10**15), "--quiet", *extra,
+    ]  # fmt: skip
+    process = start_logged_process(command, dict(os.environ), log, started="listening", timeout=30)
+    return process, f"http://127.0.0.1:{port}"
+
+
+def paid_order(variant, now, **fields):
+    """An unsaved order for `variant`, paid and placed at `now` (for bulk_create)."""
+    from orders.models import Order
+
+    return Order(
+        variant=variant,
+        product_code=variant.product.code,
+        product_name=variant.product.title,
+        variant_code=variant.code,
+        variant_name=variant.name,
+        price=variant.sell_price,
+        cost=variant.cost_price,
+        account={"user_id": "123456789", "zone_id": "2345"},
+        data="123456789(2345)",
+        contact_email="bench@example.com",
+        paid_at=now,
+        submitted_at=now,
+        **fields,
+    )

@@ -12,7 +12,7 @@ its own parameters) is checked for the order_due_poll index.
 import time
 from datetime import timedelta
 
-from bench.common import SANDBOX_TOKEN, emit, migrate, setup_django
+from bench.common import SANDBOX_TOKEN, emit, migrate, paid_order, setup_django
 
 
 def main() -> None:
@@ -39,21 +39,7 @@ def main() -> None:
     now = timezone.now()
 
     def order(i: int, **fields) -> Order:
-        return Order(
-            variant=variant,
-            product_code=variant.product.code,
-            product_name=variant.product.title,
-            variant_code=variant.code,
-            variant_name=variant.name,
-            price=variant.sell_price,
-            cost=variant.cost_price,
-            account={"user_id": "123456789", "zone_id": "2345"},
-            data="123456789(2345)",
-            contact_email="bench@example.com",
-            paid_at=now,
-            submitted_at=now,
-            **fields,
-        )
+        return paid_order(variant, now, **fields)
 
     due = []
     for i in range(POLL_ORDERS):

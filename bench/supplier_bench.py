@@ -18,7 +18,6 @@ calls in flight applies as in production.
 import os
 import re
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -32,24 +31,15 @@ from bench.common import (
     SANDBOX_TOKEN,
     StatementCounter,
     emit,
-    free_port,
     migrate,
+    paid_order,
     setup_django,
+    start_sandbox_process,
 )
 from devtools.processes import start_logged_process, stop_process, wait_for
 
 # Payment webhooks reaching the web processes at once during the burst.
 PAYING_THREADS = 8
-
-
-def start_sandbox(log: Path, *extra: str) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    command = [
-        sys.executable, "manage.py", "isipay_sandbox", "--port", str(port), "--token",
-        SANDBOX_TOKEN, "--balance", str(10**15), "--quiet", *extra,
-    ]  # fmt: skip
-    process = start_logged_process(command, dict(os.environ), log, started="listening", timeout=30)
-    return process, f"http://127.0.0.1:{port}"
 
 
 def compose_worker_command(service: str) -> list[str]:
@@ -101,7 +91,7 @@ def bench_poll(figures: dict, workdir: Path) -> None:
     from orders.models import Order
     from storefront.supplier import isipay_client
 
-    sandbox, url = start_sandbox(
+    sandbox, url = start_sandbox_process(
         workdir / "sandbox-poll.log", "--pending-seconds", "0", "--complete-seconds", "0",
         "--latency", f"status-order={SUPPLIER_POLL_LATENCY}",
     )  # fmt: skip
@@ -112,19 +102,9 @@ def bench_poll(figures: dict, workdir: Path) -> None:
         variant = Variant.objects.select_related("product").get(code="MLBB_ID_5")
         now = timezone.now()
         orders = [
-            Order(
-                variant=variant,
-                product_code=variant.product.code,
-                product_name=variant.product.title,
-                variant_code=variant.code,
-                variant_name=variant.name,
-                price=variant.sell_price,
-                cost=variant.cost_price,
-                account={"user_id": "123456789", "zone_id": "2345"},
-                data="123456789(2345)",
-                contact_email="bench@example.com",
-                paid_at=now,
-                submitted_at=now,
+            paid_order(
+                variant,
+                now,
                 status=Order.Status.PROCESSING,
                 next_poll_at=now - timedelta(seconds=1),
             )
@@ -168,7 +148,7 @@ def bench_pipeline(figures: dict, workdir: Path) -> None:
     from orders.models import Order
     from payments import services as payments
 
-    sandbox, url = start_sandbox(
+    sandbox, url = start_sandbox_process(
         workdir / "sandbox-pipeline.log", "--pending-seconds", "0.2", "--complete-seconds",
         "0.6", "--latency", f"order={SUPPLIER_ORDER_LATENCY}",
     )  # fmt: skip

@@ -17,11 +17,10 @@ figures, same budget), 200 more (RSS read again after 1,000 in all).
 import os
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-from bench.common import SANDBOX_TOKEN, emit, free_port, migrate, setup_django
+from bench.common import SANDBOX_TOKEN, emit, migrate, setup_django, start_sandbox_process
 from devtools.processes import (
     celery_worker_command,
     start_logged_process,
@@ -70,25 +69,10 @@ def tree_rss_bytes(root_pid: int) -> int:
 def start_sandbox(log: Path) -> subprocess.Popen:
     """isipay's sandbox in a process of its own, as the real supplier is: the orders paid in
     this process never compete with it for the interpreter. Its URL is set as .url."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "manage.py",
-        "isipay_sandbox",
-        "--port",
-        str(port),
-        "--token",
-        SANDBOX_TOKEN,
-        "--balance",
-        str(10**15),
-        "--pending-seconds",
-        "0.2",
-        "--complete-seconds",
-        "0.6",
-        "--quiet",
-    ]
-    sandbox = start_logged_process(command, dict(os.environ), log, started="listening", timeout=30)
-    sandbox.url = f"http://127.0.0.1:{port}"
+    sandbox, url = start_sandbox_process(
+        log, "--pending-seconds", "0.2", "--complete-seconds", "0.6"
+    )
+    sandbox.url = url
     return sandbox
 
 
