@@ -20,8 +20,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django_ratelimit.decorators import ratelimit
 
 RETRY_AFTER_SECONDS = 60
@@ -72,7 +74,14 @@ def ratelimited(request: HttpRequest, exception: Exception | None = None) -> Htt
     group="admin-login", key="ip", rate=rate("RATELIMIT_ADMIN_LOGIN"), method="POST", block=True
 )
 def admin_login(request: HttpRequest, **kwargs) -> HttpResponse:
-    """The admin login, rate-limited per IP on top of django-axes' lockout after failures."""
+    """The admin login, rate-limited per IP on top of django-axes' lockout after failures.
+
+    Without a `next`, the owner lands on the admin's home: unfold's login form carries no
+    `next` field of its own, so Django fell back to LOGIN_REDIRECT_URL, the customer's
+    account page."""
+    if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+        request.GET = request.GET.copy()
+        request.GET[REDIRECT_FIELD_NAME] = reverse("admin:index")
     return admin.site.login(request, **kwargs)
 
 

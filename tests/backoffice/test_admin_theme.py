@@ -41,3 +41,13 @@ def test_home_page_has_the_gerai_name_sidebar_groups_and_dashboard_cards(manager
         assert group in page, group
     assert "bo-card" in page and "bo-chart" in page
     assert reverse("backoffice:reports") in page
+
+
+def test_login_opened_directly_lands_on_the_admin_home(client):
+    """An owner who opens /admin/login/ itself (a bookmark) gets the back office, not the
+    customer's account page (unfold's form carries no `next` of its own)."""
+    UserFactory(username="owner", password=PASSWORD, superuser=True)
+    login = reverse("admin:login")
+    assert client.get(login).status_code == 200
+    response = client.post(login, {"username": "owner", "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
