@@ -170,6 +170,11 @@ class Order(models.Model):
         return self.status in self.FINAL
 
     @property
+    def price_before_code(self) -> int:
+        """The item's price before any promo code: the flash-sale price when there was one."""
+        return self.sale_price if self.sale_price is not None else self.base_price
+
+    @property
     def actual_cost(self) -> int:
         """The cost that counts: what isipay charged at placement, else the quoted cost."""
         return self.cost if self.placed_cost is None else self.placed_cost

@@ -167,7 +167,7 @@ def check_promo(
         _refuse(_("This promo code is not for your member level."))
     if not promo.allows_method(provider=order.payment_provider, method=order.payment_method):
         _refuse(_("This promo code is not for this payment method."))
-    price = order.sale_price if order.sale_price is not None else order.base_price
+    price = order.price_before_code
     if price < promo.min_order:
         _refuse(
             _("Below this code's minimum order (at least Rp %(amount)s).")
@@ -295,7 +295,7 @@ def take_off_promo(*, order: Order, now: datetime) -> dict:
         released_at=now
     ):
         PromoCode.objects.filter(pk=use.promo_id, used__gt=0).update(used=F("used") - 1)
-    price = order.sale_price if order.sale_price is not None else order.base_price
+    price = order.price_before_code
     return {
         "price": price,
         "promo_code": "",

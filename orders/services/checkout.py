@@ -50,6 +50,7 @@ def create_order(
 
     product = variant.product
     method = payment_method if payment_provider == "tripay" else ""
+    channel = fees.channel(method)  # read once for both fees
     if not (variant.is_for_sale and product.is_for_sale):
         raise NotForSale(variant.code)
     now = timezone.now() if now is None else now
@@ -79,8 +80,8 @@ def create_order(
             buyer_ip=buyer_ip,
             payment_provider=payment_provider,
             payment_method=method,
-            payment_fee=fees.customer_fee(method, quote.subtotal),
-            payment_gateway_fee=fees.shop_fee(method, quote.subtotal),
+            payment_fee=fees.customer_fee(channel, quote.subtotal),
+            payment_gateway_fee=fees.shop_fee(channel, quote.subtotal),
             language=language,
             customer=customer,
         )
@@ -117,8 +118,9 @@ def switch_payment_method(*, order_id: int, provider: str, method: str = "") -> 
         # The total the new method would take, checked before anything changes.
         price = order.price
         if not keeps_promo:
-            price = order.sale_price if order.sale_price is not None else order.base_price
-        if not fees.accepts(method, price + fees.customer_fee(method, price)):
+            price = order.price_before_code
+        channel = fees.channel(method)  # read once for the check and both fees
+        if not fees.accepts(channel, price + fees.customer_fee(channel, price)):
             return False
         changes: dict[str, Any] = {}
         note = ""
@@ -129,8 +131,8 @@ def switch_payment_method(*, order_id: int, provider: str, method: str = "") -> 
         Order.objects.filter(pk=order.pk).update(
             payment_provider=provider,
             payment_method=method,
-            payment_fee=fees.customer_fee(method, price),
-            payment_gateway_fee=fees.shop_fee(method, price),
+            payment_fee=fees.customer_fee(channel, price),
+            payment_gateway_fee=fees.shop_fee(channel, price),
             updated_at=now,
             **changes,
         )
