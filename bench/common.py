@@ -7,6 +7,7 @@ DATABASE_URL points at PostgreSQL) and prints one JSON line of figures as its la
 
 import json
 import os
+import re
 import socket
 import sys
 from pathlib import Path
@@ -180,3 +181,14 @@ def paid_order(variant, now, **fields):
         submitted_at=now,
         **fields,
     )
+
+
+def compose_worker_command(service: str) -> list[str]:
+    """docker-compose.yml's command for `service`, ${VAR:-default} replaced by the default."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    command = compose["services"][service]["command"]
+    words = [re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", word) for word in command]
+    assert words[0] == "celery"
+    return [sys.executable, "-m", "celery", *words[1:]]

@@ -372,7 +372,7 @@ def main() -> int:
             notes.append(f"poll_bench: {exc}")
             rows.append(Row("5. polling", "-", "see notes", None))
 
-        # 6 and 7: a real Celery worker.
+        # 6 and 7: compose's two Celery workers.
         try:
             w = part("worker_bench", [], "worker")
             rows.append(
@@ -412,7 +412,7 @@ def main() -> int:
             mb = 1024 * 1024
             rows.append(
                 Row(
-                    "7. worker RSS growth",
+                    "7. workers' RSS growth",
                     f"{w['rss_after_early'] / mb:.0f} MB after "
                     f"{B.MEMORY_ORDERS_EARLY}, {w['rss_after_late'] / mb:.0f} MB after "
                     f"{w['orders_total']} = {w['rss_growth']:+.1%}",
@@ -539,10 +539,11 @@ def render(rows: list[Row], notes: list[str], started: datetime) -> str:
         "- Queries per request: Django test client + CaptureQueriesContext, cache cleared "
         "before each measured request.",
         "- Polling (5): orders.services.poll_due called in-process with a real IsipayClient "
-        "against the SandboxServer over HTTP. Pipeline and memory (6, 7): a real "
-        "`celery worker -B -c 4` subprocess (compose's default WORKER_CONCURRENCY) and the "
-        "isipay sandbox in a process of its own; RSS of the worker's whole process tree "
-        "from /proc.",
+        "against the SandboxServer over HTTP. Pipeline and memory (6, 7): docker-compose.yml's "
+        "`worker` (process pool; beat in it here) and `worker-isipay` (threads on submit and "
+        "poll) as subprocesses, with their commands read from the compose file, and the "
+        "isipay sandbox in a process of its own; RSS of both workers' process trees from "
+        "/proc.",
         "",
         f"| {'benchmark':<{widths[0]}} | {'figure':<{widths[1]}} | "
         f"{'budget':<{widths[2]}} | result |",

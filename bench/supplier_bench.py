@@ -16,7 +16,6 @@ calls in flight applies as in production.
 """
 
 import os
-import re
 import statistics
 import sys
 import time
@@ -24,12 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
-
 from bench.common import (
-    ROOT,
     SANDBOX_TOKEN,
     StatementCounter,
+    compose_worker_command,
     emit,
     migrate,
     paid_order,
@@ -40,15 +37,6 @@ from devtools.processes import start_logged_process, stop_process, wait_for
 
 # Payment webhooks reaching the web processes at once during the burst.
 PAYING_THREADS = 8
-
-
-def compose_worker_command(service: str) -> list[str]:
-    """docker-compose.yml's command for `service`, ${VAR:-default} replaced by the default."""
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    command = compose["services"][service]["command"]
-    words = [re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", word) for word in command]
-    assert words[0] == "celery"
-    return [sys.executable, "-m", "celery", *words[1:]]
 
 
 def bench_sync(figures: dict) -> None:

@@ -1,17 +1,18 @@
-"""Pipeline (budget 6) and worker memory (budget 7), through a real Celery worker subprocess.
+"""Pipeline (budget 6) and workers' memory (budget 7), through compose's Celery workers.
 
 python -m bench.worker_bench
 
-A `celery -A storefront worker -B -c 4` subprocess (compose's default WORKER_CONCURRENCY)
-against this part's scratch database, a private filesystem broker folder, and the isipay
-sandbox on localhost in a process of its own. Orders are created and paid here
-(payments.services.confirm_paid, as the payment webhook does), which enqueues submission; the
-worker submits them to the sandbox and its beat polls them to success.
+docker-compose.yml's two workers as subprocesses, their commands read from it: `worker` (a
+process pool on default, sync and notify, with beat in it here) and `worker-isipay` (a threads
+pool on submit and poll), against this part's scratch database, a private filesystem broker
+folder, and the isipay sandbox on localhost in a process of its own. Orders are created and
+paid here (payments.services.confirm_paid, as the payment webhook does), which enqueues
+submission; worker-isipay submits them to the sandbox and polls them to success.
 
-Phases: 100 orders (then the worker tree's RSS is read), 500 orders paid in one burst (the
-pipeline figures: paid_at -> submitted_at), 200 orders paid in one burst from a customer's
-balance (payments.services.pay_with_wallet: the debit and "paid" in one transaction; the same
-figures, same budget), 200 more (RSS read again after 1,000 in all).
+Phases: 100 orders (then the RSS of both workers' process trees is read), 500 orders paid in
+one burst (the pipeline figures: paid_at -> submitted_at), 200 orders paid in one burst from a
+customer's balance (payments.services.pay_with_wallet: the debit and "paid" in one
+transaction; the same figures, same budget), 200 more (RSS read again after 1,000 in all).
 """
 
 import os
@@ -20,16 +21,16 @@ import subprocess
 import time
 from pathlib import Path
 
-from bench.common import SANDBOX_TOKEN, emit, migrate, setup_django, start_sandbox_process
-from devtools.processes import (
-    celery_worker_command,
-    start_logged_process,
-    stop_process,
-    wait_for,
+from bench.common import (
+    SANDBOX_TOKEN,
+    compose_worker_command,
+    emit,
+    migrate,
+    setup_django,
+    start_sandbox_process,
 )
+from devtools.processes import start_logged_process, stop_process, wait_for
 
-# docker-compose.yml's worker with its default WORKER_CONCURRENCY.
-CONCURRENCY = 4
 # Fast polling so 1,000 orders finish in a bench run; everything else is the default.
 WORKER_SETTINGS = {
     "ORDER_POLL_INTERVAL": "1",
@@ -101,13 +102,27 @@ def main() -> None:
     sync_catalog(client=IsipayClient(base_url=sandbox.url, token=SANDBOX_TOKEN))
     variant = Variant.objects.select_related("product").get(code="MLBB_ID_5")
 
-    log = Path(os.environ["CELERY_BROKER_FOLDER"]).parent / "worker.log"
+    workdir = Path(os.environ["CELERY_BROKER_FOLDER"]).parent
     env = {**os.environ, **WORKER_SETTINGS, "ISIPAY_BASE_URL": sandbox.url}
-    command = celery_worker_command(concurrency=CONCURRENCY, schedule=log.with_suffix(".schedule"))
-    figures: dict = {"worker": f"celery worker -B -c {CONCURRENCY}, isipay sandbox process"}
-    worker = None
+    # Beat runs inside the process worker here, on the settings' schedule (compose runs it as
+    # a service of its own with the database scheduler).
+    beat = ["-B", "--scheduler", "celery.beat:PersistentScheduler"]
+    commands = {
+        "worker": [*compose_worker_command("worker"), *beat, "-s", str(workdir / "beat-schedule")],
+        "worker-isipay": compose_worker_command("worker-isipay"),
+    }
+    figures: dict = {
+        "worker": "; ".join(" ".join(c[3:]) for c in commands.values()),
+    }
+    workers: list = []
+
+    def workers_rss() -> int:
+        return sum(tree_rss_bytes(w.pid) for w in workers)
+
     try:
-        worker = start_logged_process(command, env, log, started="ready.")
+        for service, command in commands.items():
+            log = workdir / f"{service}.log"
+            workers.append(start_logged_process(command, env, log, started="ready."))
 
         def pay(n: int) -> list[int]:
             ids = []
@@ -169,7 +184,7 @@ def main() -> None:
         early = pay(MEMORY_ORDERS_EARLY)
         all_final(early, timeout=300)
         time.sleep(2)
-        figures["rss_after_early"] = tree_rss_bytes(worker.pid)
+        figures["rss_after_early"] = workers_rss()
 
         started = time.perf_counter()
         burst = pay(PIPELINE_ORDERS)
@@ -188,11 +203,11 @@ def main() -> None:
         )
         all_final(rest, timeout=600)
         time.sleep(2)
-        figures["rss_after_late"] = tree_rss_bytes(worker.pid)
+        figures["rss_after_late"] = workers_rss()
         figures["orders_total"] = Order.objects.filter(status=Order.Status.SUCCESS).count()
         figures["rss_growth"] = figures["rss_after_late"] / figures["rss_after_early"] - 1
     finally:
-        if worker is not None:
+        for worker in workers:
             stop_process(worker, grace=15)
         sandbox.terminate()
         sandbox.wait(timeout=15)
