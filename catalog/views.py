@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
@@ -9,6 +11,7 @@ from content.cache import content_version
 from gamestatus.selectors import status_of
 from orders.forms import CONTACT_SESSION_KEY, CheckoutForm
 from promotions import selectors as promotions
+from promotions import tier_cookie
 from storefront.pagecache import render_cached
 
 from . import selectors
@@ -38,9 +41,12 @@ def home(request):
     # task moves), the content's (banners, announcement; their dates within a minute) and the
     # flash sales running (a sale starting or ending moves the key at that second).
     # A member's page (the header's "Account" link) is cached apart, per tier like the game page.
-    tier_key = _tier(request)[1]
-    key = ("home", catalog_version(), content_version(), promotions.sale_state(now), tier_key)
-    return render_cached(request, "catalog/home.html", context, key=key, members=True)
+    tier = _page_tier(request)
+    key = ("home", catalog_version(), content_version(), promotions.sale_state(now), tier.key)
+    response = render_cached(
+        request, "catalog/home.html", context, key=key, members=True, logged_in=tier.logged_in
+    )
+    return _remember(response, request, tier)
 
 
 def game(request, slug: str):
@@ -58,7 +64,7 @@ def game(request, slug: str):
     now = timezone.now()
     sale_state = promotions.sale_state(now)
     # A member's tier, read once: their page's key names it and the page is priced at it.
-    tier_id, tier_key = _tier(request)
+    tier = _page_tier(request)
 
     def context() -> dict:
         product = selectors.product_for_sale(slug)
@@ -74,21 +80,24 @@ def game(request, slug: str):
             ),
             customer=request.user,
             now=now,
-            tier=promotions.tier_by_id(tier_id) if tier_key != promotions.GUEST_TIER_KEY else None,
+            tier=promotions.tier_by_id(tier.tier_id) if tier.logged_in else None,
         )
 
     if prefill:  # a page showing what one visitor asked for is never cached for others
         response = render(request, "catalog/game.html", context())
         patch_cache_control(response, private=True)
-        return response
+        return _remember(response, request, tier)
     # The version changes whenever a product or price does, retirement included, so a cached
     # page never outlives the game's being on sale; the game status task moves it too when a
     # game's badge changes.
     # Per catalog version, tier (a guest's, or the member's) and flash sales running, never per
     # person: a member's page shows nothing of them (paying from one's balance is every
     # member's option; their email is filled in only with a prefill, above).
-    key = ("game", slug, catalog_version(), tier_key, sale_state)
-    return render_cached(request, "catalog/game.html", context, key=key, members=True)
+    key = ("game", slug, catalog_version(), tier.key, sale_state)
+    response = render_cached(
+        request, "catalog/game.html", context, key=key, members=True, logged_in=tier.logged_in
+    )
+    return _remember(response, request, tier)
 
 
 def game_context(product, variants: list, form, *, customer=None, now=None, tier=None) -> dict:
@@ -107,14 +116,45 @@ def game_context(product, variants: list, form, *, customer=None, now=None, tier
     }
 
 
-def _tier(request) -> tuple[int | None, str]:
-    """A member's own tier's id (None for a guest or at the default tier), read once, and the
-    tier part of their page's key. Without a session cookie nobody is logged in, and the
-    session is not even read."""
-    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME) or not request.user.is_authenticated:
-        return None, promotions.GUEST_TIER_KEY
+@dataclass(frozen=True)
+class PageTier:
+    """Whose prices a page shows: a guest's, or a member's tier's (tier_id None: the default
+    tier). read_under: the customer-tiers version it was read from the database under, when it
+    was (then the response remembers it in the tier cookie)."""
+
+    logged_in: bool
+    tier_id: int | None
+    key: str
+    read_under: str | None = None
+
+
+def _page_tier(request) -> PageTier:
+    """The visitor's page tier, read once. Without a session cookie nobody is logged in and
+    nothing is read; with one, the tier cookie answers while it is current, else the session,
+    the account and the tier row do."""
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return PageTier(False, None, promotions.GUEST_TIER_KEY)
+    if (known := tier_cookie.remembered(request)) is not None:
+        logged_in, tier_id = known
+        key = promotions.page_tier_key(tier_id) if logged_in else promotions.GUEST_TIER_KEY
+        return PageTier(logged_in, tier_id, key)
+    version = tier_cookie.customer_tiers_version()  # before the tier: a change meanwhile voids
+    if not request.user.is_authenticated:
+        return PageTier(False, None, promotions.GUEST_TIER_KEY, version)
     tier_id = promotions.member_tier_id(request.user)
-    return tier_id, promotions.page_tier_key(tier_id)
+    return PageTier(True, tier_id, promotions.page_tier_key(tier_id), version)
+
+
+def _remember(response, request, tier: PageTier):
+    if tier.read_under is not None:
+        tier_cookie.remember(
+            response,
+            request,
+            version=tier.read_under,
+            logged_in=tier.logged_in,
+            tier_id=tier.tier_id,
+        )
+    return response
 
 
 def _initial(product, prefill: dict[str, str], contact: dict[str, str]) -> dict[str, str]:

@@ -101,6 +101,7 @@ def render_cached(
     status: Callable[[dict], int] | None = None,
     same_for_users: bool = False,
     members: bool = False,
+    logged_in: bool | None = None,
 ) -> HttpResponse:
     """The page under `key`, rendered once per version. With `status`, the page's status code
     is worked out from its context when it is rendered, and kept with it.
@@ -110,9 +111,11 @@ def render_cached(
     every member alike sees (an "Account" link, paying from one's balance), the view's `key`
     holds everything else it depends on (promotions.page_tier_key: their tier's prices), and
     it is cached apart from guests' pages, served private. `same_for_users`: a fragment with
-    nothing of the visitor in it (no header), cached for everyone alike.
+    nothing of the visitor in it (no header), cached for everyone alike. `logged_in`: whether
+    the visitor is, when the view already knows (promotions.tier_cookie): then a cached page
+    is served without reading their session or account.
     """
-    member = not same_for_users and _logged_in(request)
+    member = not same_for_users and (_logged_in(request) if logged_in is None else logged_in)
     # A pending message is in the cookie (the session keeps only what the cookie can't hold,
     # and is read only when the cookie says so).
     if member and (not members or request.COOKIES.get("messages")):
@@ -156,5 +159,7 @@ def _private(response: HttpResponse) -> HttpResponse:
 def _names(html: bytes, user) -> bool:
     """Whether a page rendered for a member shows their email or name: then it is not theirs
     to share with the tier, and is not stored (a safety net; templates must not do this)."""
+    if not user.is_authenticated:  # a remembered tier outlived its session: nobody to name
+        return False
     own = [user.email, user.get_full_name()]
     return any(value and escape(value).encode() in html for value in own)

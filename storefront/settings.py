@@ -733,6 +733,9 @@ CELERY_TASK_ROUTES = {
 # beat recomputes tiers every TIER_RECOMPUTE_INTERVAL seconds (thresholds in admin, Tiers).
 TIER_SPEND_DAYS = env.int("TIER_SPEND_DAYS", default=30)
 TIER_RECOMPUTE_INTERVAL = env.int("TIER_RECOMPUTE_INTERVAL", default=3600)
+# A member's page tier is remembered in a signed cookie (promotions/tier_cookie.py) for at most
+# this many seconds; any tier change voids it within a second anyway.
+TIER_COOKIE_MAX_AGE = env.int("TIER_COOKIE_MAX_AGE", default=600)
 
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
