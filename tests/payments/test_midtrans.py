@@ -661,5 +661,5 @@ def test_expiry_has_a_time_budget_so_a_slow_midtrans_leaves_the_rest_for_the_nex
     assert services.expire_unpaid(time_budget=0.2) == 1  # one order, then out of time
     assert Order.objects.filter(status=S.AWAITING_PAYMENT).count() == 2
     slow["on"] = False
-    assert services.expire_unpaid(time_budget=0.2) == 2
+    assert services.expire_unpaid(time_budget=30) == 2  # the next run, with its time to spare
     assert not Order.objects.filter(status=S.AWAITING_PAYMENT).exists()
