@@ -117,6 +117,16 @@ class GameSales(Sales):
     name: str = ""
 
 
+# A group of sold orders' figures, as _sales reads them back (one per Sales field).
+_SALES_SUMS = {
+    "orders": Count("pk"),
+    "revenue": Sum("price"),
+    "cost": Sum(ACTUAL_COST),
+    "fees": Sum("payment_gateway_fee"),
+    "subsidy": Sum("subsidy_cost"),
+}
+
+
 def _sales(row: dict, prefix: str = "") -> dict:
     return {
         "orders": row[f"{prefix}orders"] or 0,
@@ -151,13 +161,7 @@ def sales_by_day(*, start: date, end: date) -> list[DaySales]:
         _sold(start, end)
         .annotate(day=TruncDate("completed_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(
-            orders=Count("pk"),
-            revenue=Sum("price"),
-            cost=Sum(ACTUAL_COST),
-            fees=Sum("payment_gateway_fee"),
-            subsidy=Sum("subsidy_cost"),
-        )
+        .annotate(**_SALES_SUMS)
         .order_by("day")
     )
     by_day = {row["day"]: row for row in rows}
@@ -172,14 +176,7 @@ def sales_by_game(*, start: date, end: date) -> list[GameSales]:
     rows = (
         _sold(start, end)
         .values("product_code")
-        .annotate(
-            name=Max("product_name"),
-            orders=Count("pk"),
-            revenue=Sum("price"),
-            cost=Sum(ACTUAL_COST),
-            fees=Sum("payment_gateway_fee"),
-            subsidy=Sum("subsidy_cost"),
-        )
+        .annotate(name=Max("product_name"), **_SALES_SUMS)
         .order_by("product_code")
     )
     games = [GameSales(code=row["product_code"], name=row["name"], **_sales(row)) for row in rows]

@@ -104,14 +104,20 @@ def _can_change_markup(request) -> bool:
 
 
 class BulkMarkupMixin:
-    """An admin action with a confirmation page: markup form, "Preview", then "Apply"."""
+    """The games' and the items' bulk actions: a markup with a confirmation page (markup form,
+    "Preview", then "Apply"), and on or off sale."""
+
+    rule_field: str  # the MarkupRule field that gives one of these rows its own rule
 
     def has_markup_permission(self, request) -> bool:
         return _can_change_markup(request)
 
-    def markup_action(self, request, queryset, *, scope: str, preview, apply, initial: dict):
+    def markup_action(self, request, queryset, *, scope: str, preview, apply):
+        # The form starts from the row's own rule when one row is selected, else the global one.
+        single = queryset.first() if queryset.count() == 1 else None
+        rule = MarkupRule.objects.filter(**{self.rule_field: single}).first() if single else None
         data = request.POST if {"_preview", "_apply"} & set(request.POST) else None
-        form = MarkupForm(data, initial=initial)
+        form = MarkupForm(data, initial=_markup_initial(rule))
         preview_rows = None
         if form.is_valid():
             if "_apply" in request.POST:
@@ -138,6 +144,10 @@ class BulkMarkupMixin:
             "preview": preview_rows,
         }
         return TemplateResponse(request, "admin/catalog/apply_markup.html", context)
+
+    def set_listed(self, request, queryset, *, listed: bool, message: str) -> None:
+        count = services.set_listed(rows=queryset, listed=listed)
+        self.message_user(request, message % {"count": count})
 
 
 def _markup_label(rule: MarkupRule | None) -> str:
@@ -202,6 +212,7 @@ class ProductAdmin(BulkMarkupMixin, ModelAdmin):
         (_("From isipay (read-only)"), {"fields": SUPPLIER_PRODUCT_FIELDS}),
     )
     actions = ["apply_markup", "put_on_sale", "take_off_sale"]
+    rule_field = "product"
     list_per_page = 100
 
     def has_add_permission(self, request):
@@ -290,26 +301,23 @@ class ProductAdmin(BulkMarkupMixin, ModelAdmin):
 
     @admin.action(description=_("Apply a markup to the selected games"), permissions=["markup"])
     def apply_markup(self, request, queryset):
-        single = queryset.first() if queryset.count() == 1 else None
-        rule = MarkupRule.objects.filter(product=single).first() if single else None
         return self.markup_action(
             request,
             queryset,
             scope=_("games"),
-            initial=_markup_initial(rule),
             preview=lambda qs, markup: services.preview_product_markup(products=qs, markup=markup),
             apply=lambda qs, markup: services.apply_product_markup(products=qs, markup=markup),
         )
 
     @admin.action(description=_("Put the selected games on sale"), permissions=["change"])
     def put_on_sale(self, request, queryset):
-        count = services.set_products_listed(products=queryset, listed=True)
-        self.message_user(request, _("%(count)d games put on sale.") % {"count": count})
+        self.set_listed(request, queryset, listed=True, message=_("%(count)d games put on sale."))
 
     @admin.action(description=_("Take the selected games off sale"), permissions=["change"])
     def take_off_sale(self, request, queryset):
-        count = services.set_products_listed(products=queryset, listed=False)
-        self.message_user(request, _("%(count)d games taken off sale.") % {"count": count})
+        self.set_listed(
+            request, queryset, listed=False, message=_("%(count)d games taken off sale.")
+        )
 
 
 # --- variants ------------------------------------------------------------------------------
@@ -437,6 +445,7 @@ class VariantAdmin(BulkMarkupMixin, ModelAdmin):
         ),
     )
     actions = ["apply_markup", "put_on_sale", "take_off_sale"]
+    rule_field = "variant"
     list_per_page = 100
 
     def has_add_permission(self, request):
@@ -501,26 +510,23 @@ class VariantAdmin(BulkMarkupMixin, ModelAdmin):
 
     @admin.action(description=_("Apply a markup to the selected items"), permissions=["markup"])
     def apply_markup(self, request, queryset):
-        single = queryset.first() if queryset.count() == 1 else None
-        rule = MarkupRule.objects.filter(variant=single).first() if single else None
         return self.markup_action(
             request,
             queryset,
             scope=_("items"),
-            initial=_markup_initial(rule),
             preview=lambda qs, markup: services.preview_variant_markup(variants=qs, markup=markup),
             apply=lambda qs, markup: services.apply_variant_markup(variants=qs, markup=markup),
         )
 
     @admin.action(description=_("Put the selected items on sale"), permissions=["change"])
     def put_on_sale(self, request, queryset):
-        count = services.set_variants_listed(variants=queryset, listed=True)
-        self.message_user(request, _("%(count)d items put on sale.") % {"count": count})
+        self.set_listed(request, queryset, listed=True, message=_("%(count)d items put on sale."))
 
     @admin.action(description=_("Take the selected items off sale"), permissions=["change"])
     def take_off_sale(self, request, queryset):
-        count = services.set_variants_listed(variants=queryset, listed=False)
-        self.message_user(request, _("%(count)d items taken off sale.") % {"count": count})
+        self.set_listed(
+            request, queryset, listed=False, message=_("%(count)d items taken off sale.")
+        )
 
 
 # --- markup rules --------------------------------------------------------------------------

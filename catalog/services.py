@@ -572,17 +572,9 @@ def set_variant_price(*, variant: Variant, price: int) -> int:
     return save_markup_rule(rule=rule)
 
 
-def set_variants_listed(*, variants: QuerySet[Variant], listed: bool) -> int:
-    """Put variants on sale or take them off; returns how many changed."""
-    changed = variants.exclude(is_listed=listed).update(is_listed=listed, updated_at=timezone.now())
-    if changed:
-        transaction.on_commit(bump_catalog_version)
-    return changed
-
-
-def set_products_listed(*, products: QuerySet[Product], listed: bool) -> int:
-    """Put games on sale or take them off; returns how many changed."""
-    changed = products.exclude(is_listed=listed).update(is_listed=listed, updated_at=timezone.now())
+def set_listed(*, rows: QuerySet[Product] | QuerySet[Variant], listed: bool) -> int:
+    """Put games or variants on sale or take them off; returns how many changed."""
+    changed = rows.exclude(is_listed=listed).update(is_listed=listed, updated_at=timezone.now())
     if changed:
         transaction.on_commit(bump_catalog_version)
     return changed

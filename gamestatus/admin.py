@@ -8,43 +8,18 @@ from storefront.admin_base import ModelAdmin
 from . import services
 from .models import GameStatus
 
+# The measuring task's figures: shown, never edited here.
+MEASURED = ("success_rate", "median_delivery", "orders_counted", "recent_sales", "computed_at")
+
 
 @admin.register(GameStatus)
 class GameStatusAdmin(ModelAdmin):
-    list_display = (
-        "product",
-        "shown_state",
-        "computed_state",
-        "override",
-        "success_rate",
-        "median_delivery",
-        "orders_counted",
-        "recent_sales",
-        "computed_at",
-    )
+    list_display = ("product", "shown_state", "computed_state", "override", *MEASURED)
     list_filter = ("computed_state", "override")
     list_select_related = ("product",)
     search_fields = ("product__name", "product__display_name", "product__code")
-    fields = (
-        "product",
-        "override",
-        "override_note",
-        "computed_state",
-        "success_rate",
-        "median_delivery",
-        "orders_counted",
-        "recent_sales",
-        "computed_at",
-    )
-    readonly_fields = (
-        "product",
-        "computed_state",
-        "success_rate",
-        "median_delivery",
-        "orders_counted",
-        "recent_sales",
-        "computed_at",
-    )
+    fields = ("product", "override", "override_note", "computed_state", *MEASURED)
+    readonly_fields = ("product", "computed_state", *MEASURED)
 
     def has_add_permission(self, request):
         return False  # one row per game, made by the measuring task

@@ -378,27 +378,35 @@ def pay_with_balance(request, number: str):
 @require_POST
 def refund_to_balance(request, number: str):
     """The customer's choice for a failed order: the money back to their balance, at once."""
-    order = _order_or_404(number)
-    try:
-        done = services.refund_to_wallet(order_id=order.pk, user=request.user)
-    except services.NotYourOrder:
-        return HttpResponseForbidden(_("Only the customer who placed this order can choose."))
-    if done:
-        messages.success(request, _("The money is back in your balance."))
-    else:
-        messages.info(request, _("The refund of this order has already started."))
-    return redirect("orders:detail", number=number)
+    return _refund_choice(
+        request,
+        number,
+        services.refund_to_wallet,
+        done=(messages.SUCCESS, _("The money is back in your balance.")),
+        not_done=(messages.INFO, _("The refund of this order has already started.")),
+    )
 
 
 @require_POST
 def refund_to_original(request, number: str):
     """The customer's choice for a failed order: the refund to the original method, now."""
+    started = (messages.INFO, _("The refund to your original payment method has started."))
+    return _refund_choice(
+        request, number, services.refund_to_original_method, done=started, not_done=started
+    )
+
+
+def _refund_choice(
+    request, number: str, refund, *, done: tuple[int, str], not_done: tuple[int, str]
+):
+    """A failed order's refund as its customer (only they) chose it; `done` or `not_done`
+    (level, text) says whether `refund` started it now."""
     order = _order_or_404(number)
     try:
-        services.refund_to_original_method(order_id=order.pk, user=request.user)
+        started = refund(order_id=order.pk, user=request.user)
     except services.NotYourOrder:
         return HttpResponseForbidden(_("Only the customer who placed this order can choose."))
-    messages.info(request, _("The refund to your original payment method has started."))
+    messages.add_message(request, *(done if started else not_done))
     return redirect("orders:detail", number=number)
 
 

@@ -34,37 +34,30 @@ class PaymentAdmin(ReadOnlyAdminMixin, ModelAdmin):
         return rupiah(payment.amount)
 
 
+# What Tripay's channel list says of a channel, shown in the list and never edited here.
+TRIPAY_SAYS = (
+    "code",
+    "name",
+    "group",
+    "direct",
+    "fee_flat",
+    "fee_percent",
+    "tripay_customer_fee_flat",
+    "tripay_customer_fee_percent",
+)
+
+
 @admin.register(TripayChannel)
 class TripayChannelAdmin(ModelAdmin):
     """Tripay's channels as its channel list gives them (refreshed hourly); the shop sets who
     pays each fee and whether it is offered at checkout."""
 
-    list_display = (
-        "code",
-        "name",
-        "group",
-        "direct",
-        "fee_flat",
-        "fee_percent",
-        "tripay_customer_fee_flat",
-        "tripay_customer_fee_percent",
-        "fee_paid_by",
-        "active",
-        "offered_by_tripay",
-        "updated_at",
-    )
+    list_display = (*TRIPAY_SAYS, "fee_paid_by", "active", "offered_by_tripay", "updated_at")
     list_editable = ("fee_paid_by", "active")
     list_filter = ("group", "fee_paid_by", "active", "offered_by_tripay")
     search_fields = ("code", "name")
     readonly_fields = (
-        "code",
-        "name",
-        "group",
-        "direct",
-        "fee_flat",
-        "fee_percent",
-        "tripay_customer_fee_flat",
-        "tripay_customer_fee_percent",
+        *TRIPAY_SAYS,
         "minimum_fee",
         "maximum_fee",
         "minimum_amount",

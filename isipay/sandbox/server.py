@@ -39,20 +39,17 @@ import json
 import random
 import re
 import secrets
-import socket
-import socketserver
 import string
-import sys
 import threading
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from fakeserver import Handler, Served, Server
 
 from .catalog import ACTIVE, INACTIVE, Catalog, SandboxProduct, SandboxVariant, demo_catalog
 from .latency import LatencyPlan, parse_latency
@@ -143,11 +140,57 @@ def _html_error(http: int, body: str | None) -> Reply:
     return Reply(http, page.encode(), "text/html; charset=utf-8")
 
 
-class SandboxServer:
+class _HTTPServer(Server):
+    request_queue_size = 128  # the default backlog of 5 resets connections under load
+
+
+class _Handler(Handler):
+    server: _HTTPServer
+    server_version = "isipay-sandbox"
+    sys_version = ""
+
+    def _serve(self) -> None:
+        sandbox = self.server.fake
+        try:
+            body = self.read_body()
+        except ValueError:
+            self._send(_http_error(400, "Invalid Content-Length"))
+            return
+        try:
+            reply = sandbox.dispatch(
+                method=self.command,
+                target=self.path,
+                authorization=self.headers.get("Authorization"),
+                body=body,
+                client_ip=self.client_address[0],
+            )
+        except Exception:
+            # A sandbox bug must not pass for a "drop" fault: answer 500 and say why.
+            traceback.print_exc()
+            reply = Reply(500, b"isipay sandbox internal error", "text/plain")
+        if reply is None:
+            self.log_message('"%s" dropped without an answer (fault)', self.requestline)
+            self.close_connection = True
+            return
+        self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        self.answer(reply.status, reply.content_type, reply.body)
+
+    do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+
+class SandboxServer(Served):
     """The fake isipay server; its state is inspected and changed through this object.
 
-    Every method is thread-safe: request threads and the test thread share one lock.
+    Every method is thread-safe: request threads and the test thread share one lock. start(),
+    serve_forever(), stop(), `with` and `url` come from fakeserver.Served.
     """
+
+    label = "isipay-sandbox"
+    what = "the sandbox"
+    handler = _Handler
+    server_class = _HTTPServer
 
     def __init__(
         self,
@@ -188,8 +231,6 @@ class SandboxServer:
         }
         self._initial = (copy.deepcopy(self.catalog), balance)
         self._lock = threading.RLock()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._clear_state(balance)
 
     def _clear_state(self, balance: int) -> None:
@@ -204,65 +245,6 @@ class SandboxServer:
         self._delivery_seconds: dict[str, float] = {}
         self._in_flight = 0
         self.max_in_flight = 0  # the most requests it was answering at once
-
-    # --- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> "SandboxServer":
-        """Serve in a daemon thread; port 0 picks a free port (see `url`)."""
-        httpd = self._bind()
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},  # so that stop() returns quickly
-            name=f"isipay-sandbox:{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self, ready: Callable[[str], None] | None = None) -> None:
-        """Serve in the calling thread until KeyboardInterrupt (or stop() from another one).
-
-        `ready` is called with the URL once the port is bound (useful with port 0).
-        """
-        httpd = self._bind()
-        if ready is not None:
-            ready(self.url)
-        try:
-            httpd.serve_forever(poll_interval=0.2)
-        finally:
-            httpd.server_close()
-            if self._httpd is httpd:
-                self._httpd = None
-
-    def stop(self) -> None:
-        httpd, thread = self._httpd, self._thread
-        self._httpd = self._thread = None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> "SandboxServer":
-        return self if self._httpd else self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    def _bind(self) -> "_HTTPServer":
-        if self._httpd is not None:
-            raise RuntimeError("the sandbox is already running")
-        self._httpd = _HTTPServer(self)
-        self.port = self._httpd.server_address[1]  # a restart after stop() keeps this port
-        return self._httpd
-
-    @property
-    def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the sandbox is not running: call start() first")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
 
     # --- state: balance, orders, calls ----------------------------------------------------
 
@@ -769,68 +751,3 @@ def _http_fault_status(kind: str) -> int | None:
         return HTTPStatus(int(match[1])).value
     except ValueError:
         return None
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # stop() must not wait for a request sleeping in a "slow" fault
-    request_queue_size = 128  # the default backlog of 5 resets connections under load
-
-    def __init__(self, sandbox: SandboxServer) -> None:
-        self.sandbox = sandbox
-        if ":" in sandbox.host:
-            self.address_family = socket.AF_INET6
-        super().__init__((sandbox.host, sandbox.port), _Handler)
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn) that can stall for seconds.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    server_version = "isipay-sandbox"
-    sys_version = ""
-    protocol_version = "HTTP/1.0"  # one request per connection: a drop never hits a reused one
-    timeout = 30  # a client stalled mid-request does not hold a thread forever
-
-    def _serve(self) -> None:
-        sandbox = self.server.sandbox
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self._send(_http_error(400, "Invalid Content-Length"))
-            return
-        body = self.rfile.read(length) if length > 0 else b""
-        try:
-            reply = sandbox.dispatch(
-                method=self.command,
-                target=self.path,
-                authorization=self.headers.get("Authorization"),
-                body=body,
-                client_ip=self.client_address[0],
-            )
-        except Exception:
-            # A sandbox bug must not pass for a "drop" fault: answer 500 and say why.
-            traceback.print_exc()
-            reply = Reply(500, b"isipay sandbox internal error", "text/plain")
-        if reply is None:
-            self.log_message('"%s" dropped without an answer (fault)', self.requestline)
-            self.close_connection = True
-            return
-        self._send(reply)
-
-    def _send(self, reply: Reply) -> None:
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
-
-    do_POST = do_GET = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if not self.server.sandbox.quiet:
-            sys.stderr.write(f"isipay-sandbox {self.client_address[0]} {format % args}\n")

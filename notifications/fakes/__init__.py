@@ -24,9 +24,10 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from fakeserver import Handler, Served, Server
 
 FAKE_FONNTE_TOKEN = "fake-fonnte-token"  # noqa: S105 - a public demo value
 FAKE_TELEGRAM_TOKEN = "123456:fake-telegram-token"  # noqa: S105 - a public demo value
@@ -47,8 +48,47 @@ class _Fault:
     times: int | None
 
 
-class _FakeServer:
+class _HTTPServer(Server):
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that gave up (a "timeout" fault) is not the fake's error
+
+
+class _Handler(Handler):
+    def _serve(self) -> None:
+        fake = self.server.fake
+        body = self.read_body()
+        path = self.path.split("?", 1)[0]
+        if self.command == "GET" and path == "/":
+            return self.answer(200, "text/html; charset=utf-8", fake.inbox_page())
+        with fake._lock:
+            fake.requests += 1
+        reply = fake.handle(self.command, path, self.headers, body)
+        if reply[0] == "fault":
+            return self._fault(reply[1])
+        status, payload = reply
+        self.answer(status, "application/json", json.dumps(payload).encode())
+
+    def _fault(self, kind: str) -> None:
+        if kind == "drop":
+            self.close_connection = True
+            return
+        if kind == "timeout":
+            time.sleep(self.server.fake.slow_seconds)
+            return self.answer(200, "application/json", b'{"status": false, "reason": "late"}')
+        status = int(kind[4:]) if kind.startswith("http") and kind[4:].isdigit() else 500
+        self.answer(status, "text/html", b"<html>Server Error</html>")
+
+    do_GET = do_POST = _serve
+
+
+class _FakeServer(Served):
+    """start(), serve_forever(), stop(), `with` and `url` come from fakeserver.Served."""
+
     title = "fake"
+    label = "fake-gateway"
+    what = "the fake gateway"
+    handler = _Handler
+    server_class = _HTTPServer
 
     def __init__(
         self,
@@ -65,57 +105,10 @@ class _FakeServer:
         self.echo = echo
         self.slow_seconds = slow_seconds
         self._lock = threading.Lock()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.received: list[Received] = []
         self.requests = 0
         self._faults: list[_Fault] = []
         self._next_id = 1000
-
-    # --- lifecycle --------------------------------------------------------------------------
-
-    def start(self) -> "_FakeServer":
-        httpd = self._bind()
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self, ready=None) -> None:
-        httpd = self._bind()
-        if ready is not None:
-            ready(self.url)
-        try:
-            httpd.serve_forever(poll_interval=0.2)
-        finally:
-            httpd.server_close()
-            self._httpd = None
-
-    def stop(self) -> None:
-        httpd, thread = self._httpd, self._thread
-        self._httpd = self._thread = None
-        if httpd is not None:
-            httpd.shutdown()
-            httpd.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self):
-        return self if self._httpd else self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    def _bind(self) -> "_HTTPServer":
-        self._httpd = _HTTPServer((self.host, self.port), _Handler)
-        self._httpd.fake = self
-        self.port = self._httpd.server_address[1]
-        return self._httpd
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
 
     # --- faults -----------------------------------------------------------------------------
 
@@ -301,61 +294,3 @@ def _form(headers, body: bytes) -> dict[str, Any]:
             return {}
         return data if isinstance(data, dict) else {}
     return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    fake: _FakeServer
-
-    def handle_error(self, request, client_address) -> None:
-        pass  # a client that gave up (a "timeout" fault) is not the fake's error
-
-    def server_bind(self) -> None:
-        import socketserver
-
-        socketserver.TCPServer.server_bind(self)  # no reverse DNS lookup
-        self.server_name, self.server_port = self.server_address[:2]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    protocol_version = "HTTP/1.0"
-    timeout = 30
-
-    def _serve(self) -> None:
-        fake = self.server.fake
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        path = self.path.split("?", 1)[0]
-        if self.command == "GET" and path == "/":
-            return self._send(200, fake.inbox_page(), "text/html; charset=utf-8")
-        with fake._lock:
-            fake.requests += 1
-        reply = fake.handle(self.command, path, self.headers, body)
-        if reply[0] == "fault":
-            return self._fault(reply[1])
-        status, payload = reply
-        self._send(status, json.dumps(payload).encode(), "application/json")
-
-    def _fault(self, kind: str) -> None:
-        if kind == "drop":
-            self.close_connection = True
-            return
-        if kind == "timeout":
-            time.sleep(self.server.fake.slow_seconds)
-            return self._send(200, b'{"status": false, "reason": "late"}', "application/json")
-        status = int(kind[4:]) if kind.startswith("http") and kind[4:].isdigit() else 500
-        self._send(status, b"<html>Server Error</html>", "text/html")
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass

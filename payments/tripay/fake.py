@@ -28,18 +28,17 @@ Framework-free: no Django here.
 import hmac
 import json
 import secrets
-import socketserver
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
+
+from fakeserver import Handler, Served
 
 from .client import CALLBACK_EVENT, callback_signature, request_signature
 
@@ -176,8 +175,37 @@ class _Fault:
     times: int
 
 
+class _Handler(Handler):
+    server_version = "fake-tripay"
+    sys_version = ""
+
+    def _serve(self) -> None:
+        reply = self.server.fake.dispatch(
+            method=self.command,
+            target=self.path,
+            authorization=self.headers.get("Authorization"),
+            body=self.read_body(),
+        )
+        if reply is None:
+            self.close_connection = True
+            return
+        status, content_type, payload = reply
+        if status in (302, 303):  # a redirect's "content type" is where it goes
+            self.answer(status, "text/plain", payload, location=content_type)
+        else:
+            self.answer(status, content_type, payload)
+
+    do_GET = do_POST = _serve
+
+
 @dataclass
-class FakeTripay:
+class FakeTripay(Served):
+    """start(), serve_forever(), stop(), `with` and `url` come from fakeserver.Served."""
+
+    label = "fake-tripay"
+    what = "the fake Tripay"
+    handler = _Handler
+
     api_key: str = API_KEY
     private_key: str = PRIVATE_KEY
     merchant_code: str = MERCHANT_CODE
@@ -196,57 +224,6 @@ class FakeTripay:
         self.calls: list[str] = []
         self._faults: list[_Fault] = []
         self._lock = threading.RLock()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # --- lifecycle ------------------------------------------------------------------------
-
-    def start(self) -> "FakeTripay":
-        httpd = self._bind()
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self, ready: Callable[[str], None] | None = None) -> None:
-        httpd = self._bind()
-        if ready is not None:
-            ready(self.url)
-        try:
-            httpd.serve_forever(poll_interval=0.2)
-        finally:
-            httpd.server_close()
-            self._httpd = None
-
-    def stop(self) -> None:
-        httpd, thread = self._httpd, self._thread
-        self._httpd = self._thread = None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-
-    def __enter__(self) -> "FakeTripay":
-        return self if self._httpd else self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    def _bind(self) -> "_HTTPServer":
-        if self._httpd is not None:
-            raise RuntimeError("the fake Tripay is already running")
-        self._httpd = _HTTPServer(self)
-        self.port = self._httpd.server_address[1]
-        return self._httpd
-
-    @property
-    def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the fake Tripay is not running: call start() first")
-        return f"http://{self.host}:{self.port}"
 
     @property
     def api_url(self) -> str:
@@ -480,52 +457,3 @@ class FakeTripay:
 
 def _json(status: int, payload: Any) -> tuple[int, str, bytes]:
     return status, "application/json", json.dumps(payload).encode()
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, fake: FakeTripay) -> None:
-        self.fake = fake
-        super().__init__((fake.host, fake.port), _Handler)
-
-    def server_bind(self) -> None:
-        socketserver.TCPServer.server_bind(self)  # no reverse DNS lookup
-        self.server_name, self.server_port = self.server_address[:2]
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    server_version = "fake-tripay"
-    sys_version = ""
-    protocol_version = "HTTP/1.0"
-    timeout = 30
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        reply = self.server.fake.dispatch(
-            method=self.command,
-            target=self.path,
-            authorization=self.headers.get("Authorization"),
-            body=body,
-        )
-        if reply is None:
-            self.close_connection = True
-            return
-        status, content_type, payload = reply
-        self.send_response(status)
-        if status in (302, 303):
-            self.send_header("Location", content_type)
-            content_type = "text/plain"
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    do_GET = do_POST = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:
-        if not self.server.fake.quiet:
-            sys.stderr.write(f"fake-tripay {self.client_address[0]} {format % args}\n")

@@ -4,12 +4,11 @@ The shop reaches it through ISIPAY_BASE_URL; it accepts the token in ISIPAY_API_
 --token is given. Ctrl-C or SIGTERM stops it.
 """
 
-import signal
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from isipay.sandbox import SandboxServer, demo_catalog, generated_catalog, parse_latency
+from storefront.management.serving import serve_until_stopped
 
 
 class Command(BaseCommand):
@@ -71,28 +70,15 @@ class Command(BaseCommand):
                 server.set_delivery_seconds(code.strip(), float(seconds))
             except (KeyError, ValueError) as exc:
                 raise CommandError(f"--slow {rule!r}: expected PRODUCT=SECONDS ({exc})") from None
-        signal.signal(signal.SIGTERM, _interrupt)
 
-        def ready(url: str) -> None:
+        def listening(url: str) -> str:
             # The token itself is never printed: outside the demo it may be the real one.
             balance = f"{server.balance:,}".replace(",", ".")
-            self.stdout.write(
+            return (
                 self.style.SUCCESS(f"isipay sandbox listening on {url}")
                 + f" ({len(catalog)} products, balance Rp {balance}"
                 + (f", latency {spec}" if latency else "")
                 + "). Ctrl-C to stop."
             )
-            self.stdout.flush()
 
-        try:
-            server.serve_forever(ready=ready)
-        except OSError as exc:
-            raise CommandError(
-                f"Cannot listen on {options['host']}:{options['port']}: {exc}"
-            ) from exc
-        except KeyboardInterrupt:
-            self.stdout.write("isipay sandbox stopped.")
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+        serve_until_stopped(self, server, listening=listening, stopped="isipay sandbox stopped.")

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from notifications.fakes import FakeFonnte, FakeTelegram
+from storefront.management.serving import stop_like_ctrl_c
 
 
 class Command(BaseCommand):
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             echo=not quiet,
         )
         telegram.chats = {settings.TELEGRAM_CHAT_ID}
-        signal.signal(signal.SIGTERM, _interrupt)
+        signal.signal(signal.SIGTERM, stop_like_ctrl_c)
         try:
             fonnte.start()
             telegram.start()
@@ -58,7 +59,3 @@ class Command(BaseCommand):
         finally:
             fonnte.stop()
             telegram.stop()
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt

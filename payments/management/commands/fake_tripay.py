@@ -5,14 +5,14 @@ of the settings (the fake's demo keys when they are unset). Paying on its checko
 the shop back at its callback URL. Ctrl-C or SIGTERM stops it.
 """
 
-import signal
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from payments.tripay import fake
 from payments.tripay.provider import callback_url
+from storefront.management.serving import serve_until_stopped
 
 
 class Command(BaseCommand):
@@ -42,24 +42,11 @@ class Command(BaseCommand):
             callback_mode=options["callback_mode"],
             quiet=options["quiet"],
         )
-        signal.signal(signal.SIGTERM, _interrupt)
 
-        def ready(url: str) -> None:
-            self.stdout.write(
+        def listening(url: str) -> str:
+            return (
                 self.style.SUCCESS(f"fake Tripay listening on {url} (API {server.api_url})")
                 + f"; callbacks go to {server.callback_url}. Ctrl-C to stop."
             )
-            self.stdout.flush()
 
-        try:
-            server.serve_forever(ready=ready)
-        except OSError as exc:
-            raise CommandError(
-                f"Cannot listen on {options['host']}:{options['port']}: {exc}"
-            ) from exc
-        except KeyboardInterrupt:
-            self.stdout.write("fake Tripay stopped.")
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+        serve_until_stopped(self, server, listening=listening, stopped="fake Tripay stopped.")
