@@ -2,7 +2,7 @@
 
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -44,16 +44,39 @@ def attach_guest_orders(*, user, email: str) -> int:
 def remember_game_account(*, order_id: int) -> SavedGameAccount | None:
     """After a customer's order succeeds: its game account is saved (or counted once more).
 
-    Called after the success commits (orders.services.transitions.on_success); an order of a
-    guest, or with no account fields, saves nothing.
+    An order of a guest, or with no account fields, saves nothing.
     """
-    order = (
+    orders = _successes_to_remember([order_id])
+    return _remember(orders[0]) if orders else None
+
+
+def remember_game_accounts(*, order_ids: list[int]) -> None:
+    """remember_game_account for each of these orders, called once their success commits
+    (orders.services.transitions.on_success_many); the guests' orders among them cost one
+    query in all. One order's failure is logged and never stops the others."""
+    try:
+        orders = _successes_to_remember(order_ids)
+    except DatabaseError:
+        logger.exception("orders %s: saving the game accounts failed", order_ids)
+        return
+    for order in orders:
+        try:
+            _remember(order)
+        except DatabaseError:
+            logger.exception("order %s: saving the game account failed", order.pk)
+
+
+def _successes_to_remember(order_ids: list[int]) -> list[Order]:
+    """The logged-in customers' orders among these, succeeded, with account fields."""
+    orders = (
         Order.objects.select_related("variant__product")
-        .filter(pk=order_id, status=Order.Status.SUCCESS, customer__isnull=False)
-        .first()
+        .filter(pk__in=order_ids, status=Order.Status.SUCCESS, customer__isnull=False)
+        .order_by("pk")
     )
-    if order is None or order.customer_id is None or not order.account:
-        return None
+    return [order for order in orders if order.account]
+
+
+def _remember(order: Order) -> SavedGameAccount:
     key = account_key(order.account)
     product = order.variant.product
     now = timezone.now()

@@ -6,7 +6,8 @@ python -m bench.supplier_bench sync|poll|pipeline
 - sync: 200 games x 50 items from an in-process sandbox answering in 300 ms, then the same
   again unchanged (catalog rows written must stay 0).
 - poll: 10,000 orders due, the sandbox (a process of its own) answering status-order in
-  500 ms; orders.services.poll_due in-process, tick after tick, until none is processing.
+  500 ms; orders.services.poll_due in-process, tick after tick, until none is processing;
+  the isipay calls in flight sampled (largest and mean) under the shop-wide ceiling.
 - pipeline: 1,000 orders paid in one burst while compose's worker-isipay (its command from
   docker-compose.yml: a threads pool on the submit and poll queues) submits them to the
   sandbox answering /order in 1 s.
@@ -18,6 +19,7 @@ calls in flight applies as in production.
 import os
 import statistics
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -77,6 +79,7 @@ def bench_poll(figures: dict, workdir: Path) -> None:
     from catalog.services import sync_catalog
     from orders import services
     from orders.models import Order
+    from storefront.call_limit import isipay_call_limit
     from storefront.supplier import isipay_client
 
     sandbox, url = start_sandbox_process(
@@ -108,6 +111,7 @@ def bench_poll(figures: dict, workdir: Path) -> None:
             list(pool.map(place, orders))
         Order.objects.bulk_create(orders, batch_size=1000)
 
+        in_flight = InFlightSampler(isipay_call_limit()).start()
         started = time.perf_counter()
         ticks = 0
         while Order.objects.filter(status=Order.Status.PROCESSING).exists():
@@ -116,6 +120,7 @@ def bench_poll(figures: dict, workdir: Path) -> None:
             if time.perf_counter() - started > 600:
                 break
         figures["poll_seconds"] = time.perf_counter() - started
+        figures.update(in_flight.stop())
         figures["poll_ticks"] = ticks
         figures["succeeded"] = Order.objects.filter(status=Order.Status.SUCCESS).count()
         figures["still_processing"] = Order.objects.filter(status=Order.Status.PROCESSING).count()
@@ -123,6 +128,38 @@ def bench_poll(figures: dict, workdir: Path) -> None:
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=15)
+
+
+class InFlightSampler:
+    """isipay calls in flight under the shop-wide ceiling (its Redis leases), read every 0.1 s
+    while polling: the largest count and the mean over the run."""
+
+    def __init__(self, limit) -> None:
+        self.limit = limit
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def start(self) -> "InFlightSampler":
+        if hasattr(self.limit, "in_flight"):  # the Redis ceiling; the local one has no count
+            self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self.samples.append(self.limit.in_flight())
+
+    def stop(self) -> dict:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        if not self.samples:
+            return {}
+        return {
+            "max_in_flight": max(self.samples),
+            "mean_in_flight": round(statistics.fmean(self.samples), 1),
+            "ceiling": self.limit.limit,
+        }
 
 
 def bench_pipeline(figures: dict, workdir: Path) -> None:

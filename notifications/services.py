@@ -1,8 +1,10 @@
 """Every write of the notifications app: outbox rows, sending them, alerts, opt-outs.
 
 - Outbox rows are written by the transition that causes them, in its transaction
-  (order_transitioned, order_refund_due, notify_deposit_received, raise_alert/resolve_alert),
+  (orders_transitioned, order_refund_due, notify_deposit_received, raise_alert/resolve_alert),
   each unique per (cause, event, channel): a replay writes nothing more.
+- Rows written together (a poll tick's chunk of receipts) are queued by one send_messages
+  task, which queues a send_message per row: the writer publishes once, not once per row.
 - send_message (the notify queue) claims one row with a conditional UPDATE, sends it, and on
   failure puts it back with a backoff: a gateway that is down delays messages and loses none,
   and fulfilment never waits for it (nothing here runs inside an order's task).
@@ -60,16 +62,32 @@ def order_url(number: str) -> str:
 
 
 def order_transitioned(*, order_id: int, from_: str, to: str) -> None:
-    """The outbox rows an order's transition causes; called by orders' _transition inside its
-    transaction, so the rows exist exactly when the transition does."""
+    """The outbox rows an order's transition causes (see orders_transitioned)."""
+    orders_transitioned(order_ids=[order_id], from_=from_, to=to)
+
+
+def orders_transitioned(*, order_ids: list[int], from_: str, to: str) -> None:
+    """The outbox rows of orders that made the same move together; called by orders'
+    _transition_many inside its transaction, so the rows exist exactly when the transition
+    does. The customers' messages are written in one go (a poll tick finishing a hundred
+    orders reads them, the settings and the opt-outs once, and inserts once)."""
     from orders.models import Order
 
     O = Order.Status  # noqa: E741
     kinds = {O.PAID: "paid", O.SUCCESS: "success", O.REFUNDED: "refunded"}
     if to in kinds:
-        _customer_messages(Order.objects.get(pk=order_id), kinds[O(to)])
+        orders = Order.objects.filter(pk__in=order_ids).order_by("pk")
+        _write_many([row for order in orders for row in _customer_rows(order, kinds[O(to)])])
     if O.NEEDS_REVIEW not in (from_, to):
         return
+    for order_id in order_ids:  # an order to review is one at a time: its own alert
+        _review_alert(order_id=order_id, to=to)
+
+
+def _review_alert(*, order_id: int, to: str) -> None:
+    from orders.models import Order
+
+    O = Order.Status  # noqa: E741
     # The owner's words are in the shop's language, whoever moved the order.
     with translation.override(settings.LANGUAGE_CODE):
         if to == O.NEEDS_REVIEW:
@@ -99,30 +117,43 @@ def order_refund_due(*, order_id: int) -> None:
 
 
 def _customer_messages(order, kind: str) -> None:
+    _write_many(_customer_rows(order, kind))
+
+
+def _customer_rows(order, kind: str) -> list[dict[str, Any]]:
+    """The fields of the customer's outbox rows for `kind` of the order, not yet written."""
     context = {"order": order, "order_url": order_url(order.number)}
     if kind == "refunded":
         context["refund_how"] = refund_how(order)
     cause = f"order:{order.number}"
+    rows = []
     if kind in EMAIL_KINDS and order.contact_email:
-        _order_email(order, kind, event=kind)
+        rows.append(_order_email_row(order, kind, event=kind))
     if kind in WHATSAPP_KINDS and order.contact_phone and order.whatsapp_opt_in:
-        _write_whatsapp(
-            cause=cause,
-            event=kind,
-            order_id=order.pk,
-            phone=order.contact_phone,
-            template=kind,
-            language=order.language,
-            context=context,
+        rows.append(
+            _whatsapp_row(
+                cause=cause,
+                event=kind,
+                order_id=order.pk,
+                phone=order.contact_phone,
+                template=kind,
+                language=order.language,
+                context=context,
+            )
         )
+    return rows
 
 
 def _order_email(order, kind: str, *, event: str) -> Message | None:
+    return _write(**_order_email_row(order, kind, event=event))
+
+
+def _order_email_row(order, kind: str, *, event: str) -> dict[str, Any]:
     context = {"order": order, "order_url": order_url(order.number)}
     with translation.override(order.language):
         subject = render_to_string(f"orders/email/{kind}_subject.txt", context).strip()
         body = render_to_string(f"orders/email/{kind}.txt", context)
-    return _write(
+    return dict(
         cause=f"order:{order.number}",
         event=event,
         channel=Channel.EMAIL,
@@ -211,7 +242,11 @@ def notify_deposit_received(
         )
 
 
-def _write_whatsapp(
+def _write_whatsapp(**row: Any) -> Message | None:
+    return _write(**_whatsapp_row(**row))
+
+
+def _whatsapp_row(
     *,
     cause: str,
     event: str,
@@ -220,11 +255,11 @@ def _write_whatsapp(
     language: str,
     context: dict[str, Any],
     order_id: int | None = None,
-) -> Message | None:
+) -> dict[str, Any]:
     context = {**context, "unsubscribe_word": settings.WHATSAPP_UNSUBSCRIBE_WORDS[0].upper()}
     with translation.override(language):
         body = render_to_string(f"notifications/whatsapp/{template}.txt", context)
-    return _write(
+    return dict(
         cause=cause,
         event=event,
         channel=Channel.WHATSAPP,
@@ -242,32 +277,63 @@ def _tidy(text: str) -> str:
 
 
 def _write(**fields) -> Message | None:
-    """One outbox row, unless its (cause, event, channel) is already there; queued to send
-    once the transaction commits. A switched-off channel or an unsubscribed number is written
-    as skipped, so the log says why nothing went out."""
-    channel = fields["channel"]
-    if not NotifySettings.get().channel_enabled(channel):
-        fields |= {"status": S.SKIPPED, "last_error": "channel switched off"}
-    elif channel == Channel.WHATSAPP and not settings.FONNTE_TOKEN:
-        fields |= {"status": S.SKIPPED, "last_error": "WhatsApp is not set up (FONNTE_TOKEN)"}
-    elif channel == Channel.WHATSAPP and is_opted_out(fields["recipient"]):
-        fields |= {"status": S.SKIPPED, "last_error": "the number unsubscribed"}
+    """One outbox row (see _write_many); None when it was written before."""
+    written = _write_many([fields])
+    return written[0] if written else None
+
+
+def _write_many(rows: list[dict[str, Any]]) -> list[Message]:
+    """Outbox rows, each unless its (cause, event, channel) is already there; each queued to
+    send once the transaction commits; returns the rows written. A switched-off channel or an
+    unsubscribed number is written as skipped, so the log says why nothing went out.
+
+    One INSERT for all of them; if one was written before (a replay), each is tried on its
+    own and only that one is left out."""
+    if not rows:
+        return []
+    switches = NotifySettings.get()
+    to_check = []  # WhatsApp rows that go out unless the number unsubscribed
+    for fields in rows:
+        channel = fields["channel"]
+        if not switches.channel_enabled(channel):
+            fields |= {"status": S.SKIPPED, "last_error": "channel switched off"}
+        elif channel == Channel.WHATSAPP and not settings.FONNTE_TOKEN:
+            fields |= {"status": S.SKIPPED, "last_error": "WhatsApp is not set up (FONNTE_TOKEN)"}
+        elif channel == Channel.WHATSAPP:
+            to_check.append(fields)
+    if to_check:
+        opted_out = opted_out_of(f["recipient"] for f in to_check)
+        for fields in to_check:
+            if normalise(fields["recipient"]) in opted_out:
+                fields |= {"status": S.SKIPPED, "last_error": "the number unsubscribed"}
     try:
         with transaction.atomic():
-            message = Message.objects.create(**fields)
+            written = Message.objects.bulk_create([Message(**fields) for fields in rows])
+    except IntegrityError:
+        written = [m for fields in rows if (m := _insert_once(fields)) is not None]
+    queued = [message.pk for message in written if message.status == S.QUEUED]
+    if len(queued) == 1:
+        schedule("notifications.send_message", queued[0])
+    elif queued:  # one task to publish, not one per row: the notify queue fans it out
+        schedule("notifications.send_messages", queued)
+    for message in written:
+        logger.info(
+            "message %s queued: %s %s by %s (%s)",
+            message.pk,
+            message.cause,
+            message.event,
+            message.channel,
+            message.status,
+        )
+    return written
+
+
+def _insert_once(fields: dict[str, Any]) -> Message | None:
+    try:
+        with transaction.atomic():
+            return Message.objects.create(**fields)
     except IntegrityError:
         return None  # written before: a replay sends nothing more
-    if message.status == S.QUEUED:
-        schedule("notifications.send_message", message.pk)
-    logger.info(
-        "message %s queued: %s %s by %s (%s)",
-        message.pk,
-        message.cause,
-        message.event,
-        message.channel,
-        message.status,
-    )
-    return message
 
 
 def resend(*, message_id: int, actor: str) -> Message | None:
@@ -489,6 +555,12 @@ def take_slot(channel: str, interval: float) -> datetime | None:
     ):
         return None
     return Pace.objects.filter(channel=channel).values_list("next_at", flat=True).get()
+
+
+def queue_sends(*, message_ids: list[int]) -> None:
+    """A send_message task for each of these rows (written together, queued by one task)."""
+    for message_id in message_ids:
+        schedule("notifications.send_message", message_id)
 
 
 def sweep_outbox(*, limit: int = 200) -> int:
@@ -736,6 +808,12 @@ def runway_text(runway: "selectors.Runway") -> str:
 
 def is_opted_out(phone: str) -> bool:
     return WhatsAppOptOut.objects.filter(phone=normalise(phone)).exists()
+
+
+def opted_out_of(phones) -> set[str]:
+    """Which of these numbers unsubscribed, normalised, in one query."""
+    wanted = {normalise(phone) for phone in phones}
+    return set(WhatsAppOptOut.objects.filter(phone__in=wanted).values_list("phone", flat=True))
 
 
 def normalise(phone: str) -> str:

@@ -12,6 +12,13 @@ def send_message(message_id: int) -> str:
     return str(services.send_message(message_id=message_id))
 
 
+@shared_task(name="notifications.send_messages", **RELIABLE)
+def send_messages(message_ids: list[int]) -> None:
+    from . import services
+
+    services.queue_sends(message_ids=message_ids)
+
+
 @shared_task(name="notifications.sweep_outbox", **RELIABLE)
 def sweep_outbox() -> int:
     from . import services

@@ -1,14 +1,14 @@
 """A version per order for its cached status fragment, the request HTMX repeats every few
 seconds while an order is live: a poll that finds nothing new reads no database at all.
 
-Every transition goes through orders.services.transitions._transition, which calls
-order_changed.
+Every transition goes through orders.services.transitions._transition_many, which calls
+orders_changed.
 """
 
 from django.core.cache import cache
 from django.db import transaction
 
-from storefront.pagecache import current_version, new_version
+from storefront.pagecache import current_version, new_versions
 
 from .models import Order
 
@@ -36,10 +36,15 @@ def order_changed(number: str) -> None:
     commit, so a poll that rendered the old rows in between never has its page served. An
     order nobody has looked at has no version, and nothing is written for it.
     """
-    key = version_key(number)
+    orders_changed([number])
+
+
+def orders_changed(numbers: list[str]) -> None:
+    """order_changed for many orders, in one round trip each way to the shared cache."""
+    keys = [version_key(number) for number in numbers]
 
     def move() -> None:
-        new_version(key, timeout=VERSION_TIMEOUT, if_read=True)
+        new_versions(keys, timeout=VERSION_TIMEOUT, if_read=True)
 
     if transaction.get_connection().in_atomic_block:
         move()

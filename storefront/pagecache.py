@@ -65,10 +65,18 @@ def new_version(name: str, *, timeout: int | None = None, if_read: bool = False)
     With if_read, nothing is written when there is no version yet: no page was cached under
     one, and the next reader makes a fresh one anyway.
     """
-    _recent.pop(name, None)
-    if if_read and not cache.has_key(name):
-        return
-    cache.set(name, uuid.uuid4().hex, timeout)
+    new_versions([name], timeout=timeout, if_read=if_read)
+
+
+def new_versions(names: list[str], *, timeout: int | None = None, if_read: bool = False) -> None:
+    """new_version for many names, in one read and one write of the shared cache (a poll
+    tick finishing a hundred orders at once)."""
+    for name in names:
+        _recent.pop(name, None)
+    if if_read:
+        names = list(cache.get_many(names))
+    if names:
+        cache.set_many({name: uuid.uuid4().hex for name in names}, timeout)
 
 
 def forget_local_copies() -> None:

@@ -3,8 +3,9 @@
 One module per concern; everything is re-exported here, so callers keep writing
 `from orders import services` and `services.submit_order(...)`:
 
-- transitions: _transition (the one status change, along Order.TRANSITIONS), _note, schedule
-  (the one way services queue Celery tasks), small shared helpers
+- transitions: _transition and _transition_many (the one status change, along
+  Order.TRANSITIONS, for one order or a chunk), _note, schedule (the one way services queue
+  Celery tasks), small shared helpers
 - checkout: create_order, mark_paid, expire_order, expire_unpaid, change_order,
   note_late_payment
 - submission: submit_order, sweep_submissions, the submission queue's pause switch,
@@ -63,7 +64,7 @@ from .submission import (
     submit_order,
     sweep_submissions,
 )
-from .transitions import _note, _seconds, _transition, schedule
+from .transitions import _note, _seconds, _transition, _transition_many, schedule
 
 __all__ = [
     "RECEIPT_KINDS",
@@ -87,6 +88,7 @@ __all__ = [
     "_start_processing",
     "_to_review",
     "_transition",
+    "_transition_many",
     "_wait_for_supplier",
     "change_order",
     "check_supplier_balance",

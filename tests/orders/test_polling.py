@@ -4,10 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from notifications.models import Message, NotifySettings
 from orders import services
 from orders.models import Order
+from payments.models import Payment
 from tests.notify import deliver_outbox
 
 S = Order.Status
@@ -154,7 +158,8 @@ def test_status_calls_wait_on_isipay_side_by_side_up_to_the_poll_concurrency(
     sandbox.set_latency("status-order=0.3")
     with django_capture_on_commit_callbacks(execute=True):
         assert services.poll_due(client=isipay_client) == 9  # three batches
-    assert sandbox.max_in_flight == 3  # a batch at a time, all of it at once
+    # The next batch is leased while the last one's calls still wait: never more than 4.
+    assert sandbox.max_in_flight == 4
     finished = Order.objects.filter(pk__in=[o.pk for o in orders], status=S.SUCCESS)
     assert finished.count() == 9
 
@@ -169,3 +174,93 @@ def test_out_of_time_the_calls_in_flight_finish_and_the_rest_is_given_back(
     left = Order.objects.filter(pk__in=[o.pk for o in orders], status=S.PROCESSING)
     assert left.count() == 3 and all(o.next_poll_at <= timezone.now() for o in left)
     assert sandbox.max_in_flight == 2
+
+
+def _success_emails(order) -> int:
+    return Message.objects.filter(order_id=order.pk, event="success").count()
+
+
+def _events_to(order, status) -> int:
+    return order.events.filter(to_status=status).count()
+
+
+def test_a_chunk_moves_only_the_orders_still_processing_each_once(
+    processing, django_capture_on_commit_callbacks
+):
+    first, checked_meanwhile, last = [processing() for _ in range(3)]
+    # A person took one of them to review while its answer was on its way.
+    services._transition(
+        checked_meanwhile.pk, from_=S.PROCESSING, to=S.NEEDS_REVIEW, actor="admin", message="?"
+    )
+    chunk = [first.pk, checked_meanwhile.pk, last.pk]
+    success = {"actor": "isipay", "message": "isipay reports Success.", "supplier_status": "Ok"}
+    with django_capture_on_commit_callbacks(execute=True):
+        moved = services._transition_many(chunk, from_=S.PROCESSING, to=S.SUCCESS, **success)
+        again = services._transition_many(chunk, from_=S.PROCESSING, to=S.SUCCESS, **success)
+    assert moved == [first.pk, last.pk] and again == []
+    for order in (first, last):
+        order.refresh_from_db()
+        assert order.status == S.SUCCESS and order.supplier_status == "Ok"
+        assert _events_to(order, S.SUCCESS) == 1 and _success_emails(order) == 1
+    checked_meanwhile.refresh_from_db()
+    assert checked_meanwhile.status == S.NEEDS_REVIEW
+    assert _events_to(checked_meanwhile, S.SUCCESS) == 0 and _success_emails(checked_meanwhile) == 0
+
+
+def test_one_tick_records_successes_and_failures_each_exactly_once(
+    processing, isipay_client, django_capture_on_commit_callbacks
+):
+    delivered = [processing() for _ in range(3)]
+    failed = [processing(code="FF_5", account={"user_id": f"FAIL-{i}"}) for i in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.poll_due(client=isipay_client) == 5
+        assert services.poll_due(client=isipay_client) == 0  # nothing left to ask
+    for order in delivered:
+        order.refresh_from_db()
+        assert order.status == S.SUCCESS and order.completed_at and order.next_poll_at is None
+        assert _events_to(order, S.SUCCESS) == 1 and _success_emails(order) == 1
+    for order in failed:
+        order.refresh_from_db()
+        assert order.status == S.REFUNDED
+        assert [e.to_status for e in order.events.all()][-2:] == [S.FAILED, S.REFUNDED]
+        assert _events_to(order, S.FAILED) == 1 and _events_to(order, S.REFUNDED) == 1
+        assert order.payments.get().status == Payment.Status.REFUNDED
+        assert Message.objects.filter(order_id=order.pk, event="refunded").count() == 1
+
+
+def test_orders_not_final_yet_are_asked_again_each_after_its_own_backoff(
+    processing, isipay_client, sandbox, settings
+):
+    settings.ORDER_POLL_BACKOFF_BASE, settings.ORDER_POLL_BACKOFF_CAP = 5, 300
+    orders = [processing(code="FF_5", account={"user_id": f"HANG-{i}"}) for i in range(3)]
+    for order, polls in zip(orders, (0, 1, 3), strict=True):
+        Order.objects.filter(pk=order.pk).update(poll_count=polls)
+    before = timezone.now()
+    assert services.poll_due(client=isipay_client) == 3
+    delays = []
+    for order in orders:
+        order.refresh_from_db()
+        assert order.status == S.PROCESSING and order.supplier_status  # isipay's word kept
+        delays.append(round((order.next_poll_at - before).total_seconds()))
+    assert delays == [5, 10, 40]
+    assert [o.poll_count for o in orders] == [1, 2, 4]
+
+
+def test_recording_a_tick_costs_the_same_queries_for_2_orders_as_for_12(
+    processing, isipay_client, django_capture_on_commit_callbacks
+):
+    NotifySettings.get()  # the shop's settings row exists, as in a running shop
+
+    def queries_to_poll(count: int) -> int:
+        orders = [processing() for _ in range(count)]
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            assert services.poll_due(client=isipay_client) == count
+        assert Order.objects.filter(pk__in=[o.pk for o in orders], status=S.SUCCESS).count() == (
+            count
+        )
+        return len(queries)
+
+    assert queries_to_poll(2) == queries_to_poll(12)
