@@ -44,3 +44,15 @@ SUPPLIER_ORDER_LATENCY = 1.0  # seconds per /order call
 SUPPLIER_PIPELINE_ORDERS = 1_000
 SUPPLIER_PIPELINE_MAX_SECONDS = 30.0  # first paid -> last submitted
 SUPPLIER_PIPELINE_MEDIAN_MAX_SECONDS = 15.0  # median paid -> submitted
+
+# 1b/2b. Against the bare-Django anchor (issue 19): the smallest Django site with Django's
+#    default middleware only (bench/settings_bare.py), same gunicorn command, runs alternating.
+#    Requests per second as a share of its, and p99 at most BARE_MAX_P99_RATIO x its.
+BARE_GAME_MIN_RPS_RATIO = 0.80  # game page (200 x 50), anonymous
+BARE_HOME_MIN_RPS_RATIO = 0.80
+BARE_STATUS_MIN_RPS_RATIO = 0.70  # order status fragment, first and unchanged polls
+BARE_MAX_P99_RATIO = 2.0
+# 2c. A crowd polling the status fragment: no errors, p99 at most 3 x the anchor's at the
+#    same concurrency.
+CROWD_CONNECTIONS = 256
+CROWD_MAX_P99_RATIO = 3.0

@@ -12,12 +12,39 @@ from gamestatus.selectors import status_of
 from orders.forms import CONTACT_SESSION_KEY, CheckoutForm
 from promotions import selectors as promotions
 from promotions import tier_cookie
-from storefront.pagecache import render_cached
+from storefront.earlypages import served_early
+from storefront.pagecache import render_cached, stored_guest_page
 
 from . import selectors
 from .cache import catalog_version
 
 
+def home_key(now, tier_key: str) -> tuple:
+    """The home page's cache key. Sections: the catalog's version (games, prices, the Popular
+    order, which the game status task moves), the content's (banners, announcement; their
+    dates within a minute) and the flash sales running (a sale starting or ending moves the
+    key at that second); the tier's (a guest's, or a member's)."""
+    return ("home", catalog_version(), content_version(), promotions.sale_state(now), tier_key)
+
+
+def game_key(slug: str, sale_state: str, tier_key: str) -> tuple:
+    """A game page's cache key. The version changes whenever a product or price does,
+    retirement included, so a cached page never outlives the game's being on sale; the game
+    status task moves it too when a game's badge changes. Per catalog version, tier (a
+    guest's, or the member's) and flash sales running, never per person."""
+    return ("game", slug, catalog_version(), tier_key, sale_state)
+
+
+def _guest_home(request):
+    return stored_guest_page(request, home_key(timezone.now(), promotions.GUEST_TIER_KEY))
+
+
+def _guest_game(request, slug: str):
+    sale_state = promotions.sale_state(timezone.now())
+    return stored_guest_page(request, game_key(slug, sale_state, promotions.GUEST_TIER_KEY))
+
+
+@served_early(_guest_home)
 def home(request):
     search = request.GET.get("q", "")[:100].strip()
     if search:  # searches are many and cheap: not worth cache space
@@ -37,18 +64,20 @@ def home(request):
             "search": "",
         }
 
-    # Sections: the catalog's version (games, prices, the Popular order, which the game status
-    # task moves), the content's (banners, announcement; their dates within a minute) and the
-    # flash sales running (a sale starting or ending moves the key at that second).
     # A member's page (the header's "Account" link) is cached apart, per tier like the game page.
     tier = _page_tier(request)
-    key = ("home", catalog_version(), content_version(), promotions.sale_state(now), tier.key)
     response = render_cached(
-        request, "catalog/home.html", context, key=key, members=True, logged_in=tier.logged_in
+        request,
+        "catalog/home.html",
+        context,
+        key=home_key(now, tier.key),
+        members=True,
+        logged_in=tier.logged_in,
     )
     return _remember(response, request, tier)
 
 
+@served_early(_guest_game)
 def game(request, slug: str):
     # ?item=CODE&account_user_id=… (from "Change the order"): the form comes back filled in.
     prefill = {
@@ -87,15 +116,15 @@ def game(request, slug: str):
         response = render(request, "catalog/game.html", context())
         patch_cache_control(response, private=True)
         return _remember(response, request, tier)
-    # The version changes whenever a product or price does, retirement included, so a cached
-    # page never outlives the game's being on sale; the game status task moves it too when a
-    # game's badge changes.
-    # Per catalog version, tier (a guest's, or the member's) and flash sales running, never per
-    # person: a member's page shows nothing of them (paying from one's balance is every
-    # member's option; their email is filled in only with a prefill, above).
-    key = ("game", slug, catalog_version(), tier.key, sale_state)
+    # A member's page shows nothing of them (paying from one's balance is every member's
+    # option; their email is filled in only with a prefill, above).
     response = render_cached(
-        request, "catalog/game.html", context, key=key, members=True, logged_in=tier.logged_in
+        request,
+        "catalog/game.html",
+        context,
+        key=game_key(slug, sale_state, tier.key),
+        members=True,
+        logged_in=tier.logged_in,
     )
     return _remember(response, request, tier)
 

@@ -5,11 +5,12 @@ import contextlib
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpResponse, HttpResponseForbidden, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +28,8 @@ from payments.qr import qr_svg
 from promotions import selectors as promotions
 from promotions.quote import quote as price_of
 from promotions.services import SaleGone
-from storefront.pagecache import render_cached
+from storefront.earlypages import served_early
+from storefront.pagecache import render_cached, stored_guest_page
 from storefront.security import client_ip
 from storefront.templatetags.money import rupiah
 from wallet import selectors as wallet_selectors
@@ -260,17 +262,67 @@ def _fragment_status(context: dict) -> int:
     return HTMX_STOP_POLLING if context["refresh"] is None else 200
 
 
+def _status_version(request, number: str) -> tuple[str | None, bool]:
+    """The order's version (None: no such order), reused for a second (orders/cache.py), and
+    whether the visitor already has the fragment of that version (its If-None-Match).
+
+    A visitor holding another version than the one this process reused may hold a newer one
+    (from another process): the version is then read afresh, so no poll ever steps back."""
+    version = order_version(number, reuse=True)
+    held = parse_etags(request.headers.get("If-None-Match", ""))
+    if version is None or not held:
+        return version, False
+    if _status_etag(version, request) not in held:
+        version = order_version(number)
+    return version, version is not None and _status_etag(version, request) in held
+
+
+def _status_etag(version: str, request) -> str:
+    """What a fragment's content depends on: the order's version and the language."""
+    return f'"{version}.{request.LANGUAGE_CODE}"'
+
+
+def _status_response(request, response: HttpResponse, version: str) -> HttpResponse:
+    """The fragment's answer, a page or a 304: 286 (HTMX's "stop polling") only for HTMX;
+    an ETag that the browser sends back on the next poll, since no-cache makes it ask every
+    time (private: it is one order's, no shared cache keeps it)."""
+    if response.status_code == HTMX_STOP_POLLING:
+        if request.headers.get("HX-Request") == "true":
+            response.reason_phrase = "Stop Polling"
+        else:  # only HTMX reads 286; anything else asking gets a plain 200
+            response.status_code = 200
+    response.headers["ETag"] = _status_etag(version, request)
+    patch_cache_control(response, private=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie", "HX-Request"])
+    return response
+
+
+def _guest_status(request, number: str) -> HttpResponse | None:
+    """A guest's poll, served before most of the middleware (storefront/earlypages.py)."""
+    version, unchanged = _status_version(request, number)
+    if version is None:
+        return None  # the view's 404
+    if unchanged:
+        return _status_response(request, HttpResponseNotModified(), version)
+    page = stored_guest_page(request, ("order-status", number, version))
+    return None if page is None else _status_response(request, page, version)
+
+
+@served_early(_guest_status)
 @require_GET
 def status_fragment(request, number: str):
     """The live part of the order page; HTMX asks for it every few seconds until it is final,
     and a final order's answer is 286, so HTMX swaps it in and stops asking.
 
     Cached under the order's version, which every transition moves (orders/cache.py): a poll
-    that finds nothing new is a cache read. An unknown number is never cached.
+    that finds nothing new is a cache read, or a 304 when the browser sends the ETag it got
+    (If-None-Match). An unknown number is never cached.
     """
-    version = order_version(number)
+    version, unchanged = _status_version(request, number)
     if version is None:
         raise Http404("No such order")
+    if unchanged:
+        return _status_response(request, HttpResponseNotModified(), version)
     response = render_cached(
         request,
         "orders/_status.html",
@@ -280,13 +332,7 @@ def status_fragment(request, number: str):
         status=_fragment_status,
         same_for_users=True,  # no header, nothing of the visitor
     )
-    if response.status_code == HTMX_STOP_POLLING:
-        if request.htmx:
-            response.reason_phrase = "Stop Polling"
-        else:  # only HTMX reads 286; anything else asking gets a plain 200
-            response.status_code = 200
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return _status_response(request, response, version)
 
 
 @require_POST

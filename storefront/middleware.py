@@ -14,17 +14,31 @@ class ShopLanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.supported = {code for code, _ in settings.LANGUAGES}
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
-        translation.activate(language)
-        request.LANGUAGE_CODE = language
+        language = use_language(request)
         response = self.get_response(request)
-        patch_vary_headers(response, ["Cookie"])
-        response.headers.setdefault("Content-Language", language)
-        return response
+        return language_headers(response, language)
+
+
+def use_language(request) -> str:
+    """The customer's language (the switch's cookie, else Indonesian), active for the request."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    language = chosen if chosen in _supported() else settings.LANGUAGE_CODE
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
+def language_headers(response, language: str):
+    """What a page in `language` says about it: it varies with the cookie that chose it."""
+    patch_vary_headers(response, ["Cookie"])
+    response.headers.setdefault("Content-Language", language)
+    return response
+
+
+def _supported() -> set[str]:
+    return {code for code, _ in settings.LANGUAGES}
 
 
 class RejectNulMiddleware:

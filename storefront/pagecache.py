@@ -10,6 +10,7 @@ the message is never cached or lost.
 """
 
 import logging
+import os
 import secrets
 import uuid
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from time import monotonic
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
@@ -32,10 +33,28 @@ PAGE_TIMEOUT = 3600
 logger = logging.getLogger(__name__)
 
 
-# Versions this process read within the last moments (name -> (read at, version)); only for
-# callers that pass reuse_for, which the catalog does: every page shares its version, so under
-# load a process reads it once a second instead of on every request.
+# Versions this process read within the last moments (name -> (good until, version)); only for
+# callers that pass reuse_for: the catalog (every page shares its version, so under load a
+# process reads it once a second instead of on every request) and each polled order's. Bounded:
+# thousands of orders polled at once must not grow a process without end.
 _recent: dict[str, tuple[float, str]] = {}
+RECENT_MAX = 4096
+
+
+def remembered(name: str) -> str | None:
+    """The version this process read under `name` if it is still to be reused, else None."""
+    recent = _recent.get(name)
+    return recent[1] if recent and monotonic() < recent[0] else None
+
+
+def remember(name: str, version: str, reuse_for: float) -> None:
+    if len(_recent) >= RECENT_MAX:
+        now = monotonic()
+        for stale in [key for key, (until, _v) in _recent.items() if until <= now]:
+            del _recent[stale]
+        if len(_recent) >= RECENT_MAX:  # all fresh: start again rather than grow
+            _recent.clear()
+    _recent[name] = (monotonic() + reuse_for, version)
 
 
 def current_version(name: str, *, timeout: int | None = None, reuse_for: float = 0.0) -> str:
@@ -44,9 +63,8 @@ def current_version(name: str, *, timeout: int | None = None, reuse_for: float =
     With reuse_for, a version this process read less than that many seconds ago is used
     again without asking the shared cache.
     """
-    now = monotonic()
-    if reuse_for and (recent := _recent.get(name)) and now - recent[0] < reuse_for:
-        return recent[1]
+    if reuse_for and (version := remembered(name)) is not None:
+        return version
     version = cache.get(name)
     if version is None:
         made = uuid.uuid4().hex
@@ -54,7 +72,7 @@ def current_version(name: str, *, timeout: int | None = None, reuse_for: float =
         # None when the key was evicted at once (a full cache): ours serves this request.
         version = cache.get(name) or made
     if reuse_for:
-        _recent[name] = (now, version)
+        remember(name, version, reuse_for)
     return version
 
 
@@ -155,6 +173,51 @@ def render_cached(
     response = HttpResponse(html, status=code)
     patch_vary_headers(response, ["Cookie"])
     return _private(response) if member else response
+
+
+def stored_guest_page(request: HttpRequest, key: tuple) -> HttpResponse | None:
+    """The guest's page render_cached stored under `key`, served as render_cached serves it
+    (the visitor's own CSRF token put in), or None when it is not stored in this process.
+    For storefront.earlypages, which asks before the session, user and message middleware
+    run: only for a request with no session or messages cookie (a guest's)."""
+    entry = caches["pages"].get(page_key(key, request.LANGUAGE_CODE))
+    if entry is None:
+        return None
+    code, html = entry
+    if PLACEHOLDER_BYTES in html:
+        html = html.replace(PLACEHOLDER_BYTES, visitor_token(request).encode())
+    response = HttpResponse(html, status=code)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def visitor_token(request: HttpRequest) -> str:
+    """django.middleware.csrf.get_token, the same token (the visitor's secret, a new one for
+    a new visitor, masked afresh), with its random characters drawn from one os.urandom call
+    rather than one per character (secrets.choice): on a cached page the token was most of
+    the work. CsrfViewMiddleware checks and sets it as it does get_token's."""
+    secret = request.META.get("CSRF_COOKIE")
+    if secret is None:
+        secret = _random_csrf_string()
+        request.META["CSRF_COOKIE"] = secret
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = True  # the cookie is (re)sent, as get_token does
+    mask = _random_csrf_string()
+    chars, n, at = CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS), _CHAR_INDEX
+    return mask + "".join([chars[(at[s] + at[m]) % n] for s, m in zip(secret, mask, strict=True)])
+
+
+# Bytes below this are used (modulo the alphabet's length), the others dropped: every
+# character equally likely, as secrets.choice draws them.
+_UNBIASED = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+_CHAR_INDEX = {char: i for i, char in enumerate(CSRF_ALLOWED_CHARS)}
+
+
+def _random_csrf_string(length: int = CSRF_SECRET_LENGTH) -> str:
+    chars, n = CSRF_ALLOWED_CHARS, len(CSRF_ALLOWED_CHARS)
+    drawn: list[str] = []
+    while len(drawn) < length:
+        drawn += [chars[b % n] for b in os.urandom(2 * length) if b < _UNBIASED]
+    return "".join(drawn[:length])
 
 
 def _private(response: HttpResponse) -> HttpResponse:

@@ -105,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # 400 for a NUL in the path, query or JSON (PostgreSQL refuses it in any string).
     "storefront.middleware.RejectNulMiddleware",
+    # A guest's cached page (game, home, order status) served here, before the middleware it
+    # does not need, with everything they would add to it, CSP included (earlypages.py).
+    "storefront.earlypages.GuestPageMiddleware",
     # The CSP below on every page; the admin's pages get ADMIN_CSP_UPDATE on top (unfold).
     "storefront.middleware.ContentSecurityPolicyMiddleware",
     # /healthz and /readyz, before host validation and sessions (storefront/health.py).

@@ -79,3 +79,58 @@ def test_an_order_that_becomes_final_stops_the_polling(client, db):
     assert client.get(url, headers=HTMX).status_code == 200
     assert services.expire_order(order_id=order.pk)
     assert client.get(url, headers=HTMX).status_code == 286
+
+
+def test_an_unchanged_poll_gets_304_without_the_page_and_a_moved_order_200(client, db):
+    """The browser sends back the ETag it got (no-cache: it asks every time): nothing new is a
+    304 with no body; once the order moves, the new fragment and a new ETag."""
+    order = OrderFactory(status=S.AWAITING_PAYMENT)
+    url = reverse("orders:status", args=[order.number])
+    first = client.get(url, headers=HTMX)
+    assert first.status_code == 200 and "no-cache" in first["Cache-Control"]
+    etag = first["ETag"]
+    unchanged = client.get(url, headers={**HTMX, "If-None-Match": etag})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert not hasattr(unchanged.wsgi_request, "session")  # a guest's: before the middleware
+    assert unchanged["ETag"] == etag
+    assert unchanged["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in unchanged["Content-Security-Policy"]
+    assert services.expire_order(order_id=order.pk)
+    moved = client.get(url, headers={**HTMX, "If-None-Match": etag})
+    assert moved.status_code == 286 and "Kedaluwarsa" in moved.content.decode()
+    assert moved["ETag"] != etag
+
+
+def test_a_member_polling_their_order_gets_304_too(client, db):
+    from ..factories import UserFactory
+
+    client.force_login(UserFactory())
+    order = OrderFactory(status=S.PROCESSING)
+    url = reverse("orders:status", args=[order.number])
+    etag = client.get(url)["ETag"]
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 304 and hasattr(response.wsgi_request, "user")
+
+
+def test_a_poll_in_another_language_is_not_told_nothing_changed(client, db):
+    order = OrderFactory(status=S.PROCESSING)
+    url = reverse("orders:status", args=[order.number])
+    etag = client.get(url)["ETag"]
+    client.cookies["django_language"] = "en"
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200 and "Payment received" in response.content.decode()
+
+
+def test_a_guest_poll_answered_early_carries_the_whole_stacks_headers(client, db):
+    order = OrderFactory(status=S.PROCESSING)
+    url = reverse("orders:status", args=[order.number])
+    full = client.get(url, headers=HTMX)
+    early = client.get(url, headers=HTMX)
+    assert hasattr(full.wsgi_request, "session") and not hasattr(early.wsgi_request, "session")
+    assert dict(early.headers) == dict(full.headers)
+    assert early.content == full.content
+
+
+def test_an_unknown_order_is_404_for_a_guest(client, db):
+    response = client.get(reverse("orders:status", args=["GR-NOSUCH"]))
+    assert response.status_code == 404
