@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, transaction
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from notifications import services as notifications
@@ -33,7 +33,7 @@ def _transition(
     to: str,
     actor: str,
     message: str = "",
-    where: Q | None = None,
+    where: Q | Exists | None = None,
     **fields,
 ) -> bool:
     """Move the order from `from_` to `to` if it is still `from_`; True when it moved.
