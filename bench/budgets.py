@@ -56,3 +56,21 @@ BARE_MAX_P99_RATIO = 2.0
 #    same concurrency.
 CROWD_CONNECTIONS = 256
 CROWD_MAX_P99_RATIO = 3.0
+
+# 9. Scaling out (issue 19): two worker-isipay containers (compose's command, twice) on one
+#    PostgreSQL and one Redis; every order's submit task queued twice, so both are offered it.
+SCALEOUT_ORDERS = 2_000
+SCALEOUT_MAX_REFERENCES_SENT_TWICE = 0  # and every one of the 2,000 placed at isipay
+SCALEOUT_ORDER_LATENCY = 0.3  # seconds per /order call: the row is about exactly-once, not speed
+# Threads per container: each holds a PostgreSQL connection, and two at compose's 50 would take
+# all of a default server's max_connections (100) on their own.
+SCALEOUT_THREADS = 30
+
+# 10. Memory over a long run (issue 19).
+#     Each gunicorn worker's RSS after 100,000 requests at most 1.2 x its RSS after 1,000.
+MEMORY_WEB_REQUESTS_EARLY, MEMORY_WEB_REQUESTS_LATE = 1_000, 100_000
+MEMORY_WEB_MAX_RATIO = 1.2
+#     Each Celery worker's RSS (process tree) grows by less than 10 % over 10,000 orders placed
+#     and polled to success, after a warm-up of 1,000.
+MEMORY_WORKER_WARMUP_ORDERS, MEMORY_WORKER_ORDERS = 1_000, 10_000
+MEMORY_WORKER_MAX_GROWTH = 0.10

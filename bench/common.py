@@ -183,12 +183,16 @@ def paid_order(variant, now, **fields):
     )
 
 
-def compose_worker_command(service: str) -> list[str]:
-    """docker-compose.yml's command for `service`, ${VAR:-default} replaced by the default."""
+def compose_worker_command(service: str, env: dict[str, str] | None = None) -> list[str]:
+    """docker-compose.yml's command for `service`, ${VAR:-default} replaced by the default, or
+    as compose does by VAR's value in `env` when it is set there and not empty."""
     import yaml
 
+    env = env or {}
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     command = compose["services"][service]["command"]
-    words = [re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", word) for word in command]
+    words = [
+        re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: env.get(m[1]) or m[2], word) for word in command
+    ]
     assert words[0] == "celery"
     return [sys.executable, "-m", "celery", *words[1:]]

@@ -27,6 +27,7 @@ from bench.common import (
     database_kind,
     drop_scratch_database,
     free_port,
+    is_postgres,
     part_env,
 )
 from devtools.processes import start_logged_process, stop_process, wait_for
@@ -433,6 +434,8 @@ def main() -> int:
             rows.append(Row("6./7. worker", "-", "see notes", None))
         # 8: a supplier that takes time.
         supplier_parts(part, rows, notes)
+        # 9 and 10: two worker containers; memory over a long run.
+        scaling_parts(part, rows, notes)
     except BaseException:
         cleanup(databases, notes)
         raise
@@ -648,6 +651,90 @@ def supplier_parts(part, rows: list[Row], notes: list[str]) -> None:
         rows.append(Row("8. pipeline at supplier speed", "-", "see notes", None))
 
 
+def scaling_parts(part, rows: list[Row], notes: list[str]) -> None:
+    """Two worker-isipay containers on one database and broker; memory of web and workers."""
+    mb = 1024 * 1024
+    try:
+        if not is_postgres():
+            raise RuntimeError(
+                "PostgreSQL + Redis only: more worker containers are the production shape's "
+                "way to grow; the embedded SQLite mode runs one worker"
+            )
+        s = part("supplier_bench", ["scaleout"], "scaleout")
+        a, b = s["claims_per_worker"]
+        rows.append(
+            Row(
+                f"9. {B.SCALEOUT_ORDERS:,} orders, two worker-isipay containers",
+                f"{s['references_placed']:,} placed, {s['references_sent_twice']} references "
+                f"sent twice ({a} + {b} claims, {s['seconds']:.0f} s)",
+                f"{B.SCALEOUT_MAX_REFERENCES_SENT_TWICE} sent twice, all placed",
+                s["references_sent_twice"] <= B.SCALEOUT_MAX_REFERENCES_SENT_TWICE
+                and s["references_placed"] == B.SCALEOUT_ORDERS
+                and s["placed"] == B.SCALEOUT_ORDERS
+                and s["unknown_references"] == 0,
+            )
+        )
+        notes.append(
+            f"9. `celery {s['worker']}` twice (compose's worker-isipay, "
+            f"ISIPAY_WORKER_THREADS={B.SCALEOUT_THREADS} each); every order's submit task "
+            f"queued twice; isipay {B.SCALEOUT_ORDER_LATENCY * 1000:.0f} ms per order; "
+            "references counted at the sandbox."
+        )
+    except Exception as exc:
+        notes.append(f"supplier_bench scaleout: {exc}")
+        if is_postgres():
+            rows.append(Row("9. two worker containers", "-", "see notes", None))
+    try:
+        w = part("memory_bench", ["web"], "memory_web")
+        early, late = w["rss_early"], w["rss_late"]
+        rows.append(
+            Row(
+                f"10. web workers' RSS, {B.MEMORY_WEB_REQUESTS_LATE:,} requests",
+                ", ".join(
+                    f"{a / mb:.0f} -> {b / mb:.0f} MB" for a, b in zip(early, late, strict=True)
+                )
+                + f" = {w['growth']:.2f}x at most"
+                + (f"; {w['non_2xx']} non-2xx" if w["non_2xx"] else "")
+                + ("" if w["same_workers"] else "; a worker was replaced"),
+                f"<= {B.MEMORY_WEB_MAX_RATIO:g}x the RSS after {B.MEMORY_WEB_REQUESTS_EARLY:,}",
+                w["growth"] <= B.MEMORY_WEB_MAX_RATIO and w["same_workers"] and w["non_2xx"] == 0,
+            )
+        )
+        notes.append(
+            f"10. gunicorn -w 2, wrk -t1 -c8 round {w['distinct_paths']:,} paths (home, 50 "
+            f"game pages, 500 orders' status fragments); the last "
+            f"{B.MEMORY_WEB_REQUESTS_LATE - B.MEMORY_WEB_REQUESTS_EARLY:,} requests took "
+            f"{w['late_seconds']:.0f} s."
+        )
+    except Exception as exc:
+        notes.append(f"memory_bench web: {exc}")
+        rows.append(Row("10. web memory", "-", "see notes", None))
+    try:
+        w = part("memory_bench", ["worker"], "memory_worker")
+        early, late, growth = w["rss_early"], w["rss_late"], w["growth"]
+        rows.append(
+            Row(
+                f"10. Celery workers' RSS, {B.MEMORY_WORKER_ORDERS:,} orders",
+                "; ".join(
+                    f"{name} {early[name] / mb:.0f} -> {late[name] / mb:.0f} MB {growth[name]:+.1%}"
+                    for name in early
+                ),
+                f"< {B.MEMORY_WORKER_MAX_GROWTH:.0%} each",
+                all(g < B.MEMORY_WORKER_MAX_GROWTH for g in growth.values())
+                and w["succeeded"] == B.MEMORY_WORKER_WARMUP_ORDERS + B.MEMORY_WORKER_ORDERS,
+            )
+        )
+        notes.append(
+            f"10. orders created in bulk as paid, their submit tasks queued; RSS of each "
+            f"worker's process tree after a warm-up of {B.MEMORY_WORKER_WARMUP_ORDERS:,} and "
+            f"after {B.MEMORY_WORKER_ORDERS:,} more placed and polled to success "
+            f"({w['orders_seconds']:.0f} s)."
+        )
+    except Exception as exc:
+        notes.append(f"memory_bench worker: {exc}")
+        rows.append(Row("10. worker memory", "-", "see notes", None))
+
+
 def clear_cache_keys() -> None:
     """Only this run's own page-cache keys in a shared Redis (their prefix is the run's)."""
     if not os.environ.get("REDIS_URL"):
@@ -694,6 +781,10 @@ def render(rows: list[Row], notes: list[str], started: datetime) -> str:
         "poll) as subprocesses, with their commands read from the compose file, and the "
         "isipay sandbox in a process of its own; RSS of both workers' process trees from "
         "/proc.",
+        "- Scaling out (9): compose's worker-isipay command as two processes on one database and "
+        "broker, every order's submit task queued twice, references counted by the sandbox. "
+        "Memory (10): RSS of each gunicorn worker and of each Celery worker's process tree, "
+        "from /proc.",
         "",
         f"| {'benchmark':<{widths[0]}} | {'figure':<{widths[1]}} | "
         f"{'budget':<{widths[2]}} | result |",

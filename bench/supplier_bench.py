@@ -230,6 +230,81 @@ def bench_pipeline(figures: dict, workdir: Path) -> None:
         sandbox.wait(timeout=15)
 
 
+def bench_scaleout(figures: dict, workdir: Path) -> None:
+    """Two worker-isipay containers on one PostgreSQL and one Redis, every order offered to
+    both: each order's submit task is queued twice, as a payment's nudge and a sweeper's
+    re-nudge can both be. Only the claim (a conditional UPDATE) decides who places it."""
+    import json
+
+    from django.utils import timezone
+
+    from bench.budgets import SCALEOUT_ORDER_LATENCY, SCALEOUT_ORDERS, SCALEOUT_THREADS
+    from catalog.models import Variant
+    from catalog.services import sync_catalog
+    from isipay import IsipayClient
+    from orders.models import Order
+    from orders.tasks import submit_order
+
+    calls_file = workdir / "sandbox-calls.json"
+    sandbox, url = start_sandbox_process(
+        workdir / "sandbox-scaleout.log", "--pending-seconds", "0.2", "--complete-seconds",
+        "0.6", "--latency", f"order={SCALEOUT_ORDER_LATENCY}", "--calls-file", str(calls_file),
+    )  # fmt: skip
+    # Compose's command, with ISIPAY_WORKER_THREADS as .env would set it (see budgets.py).
+    env = {
+        **os.environ,
+        "ISIPAY_BASE_URL": url,
+        "LOG_LEVEL": "INFO",
+        "ISIPAY_WORKER_THREADS": str(SCALEOUT_THREADS),
+    }
+    command = compose_worker_command("worker-isipay", env)
+    figures["worker"] = " ".join(command[3:])
+    workers: list = []
+    try:
+        sync_catalog(client=IsipayClient(base_url=url, token=SANDBOX_TOKEN))
+        variant = Variant.objects.select_related("product").get(code="MLBB_ID_5")
+        now = timezone.now()
+        orders = []
+        for _ in range(SCALEOUT_ORDERS):
+            order = paid_order(variant, now, status=Order.Status.PAID, next_submit_at=now)
+            order.submitted_at = None
+            orders.append(order)
+        Order.objects.bulk_create(orders, batch_size=1000)
+        ids = list(Order.objects.values_list("pk", flat=True))
+        for name in ("a", "b"):
+            log = workdir / f"worker-isipay-{name}.log"
+            workers.append(start_logged_process(command, env, log, started="ready.", timeout=60))
+        started = time.perf_counter()
+        with submit_order.app.producer_or_acquire() as producer:  # one connection for all
+            for order_id in ids + ids:  # every order offered twice
+                submit_order.apply_async(args=(order_id,), producer=producer)
+        figures["queued_seconds"] = time.perf_counter() - started
+
+        def settled() -> bool:
+            return not Order.objects.filter(
+                status__in=(Order.Status.PAID, Order.Status.SUBMITTING)
+            ).exists()
+
+        wait_for(settled, timeout=600, what="every order to be placed", every=0.5)
+        figures["seconds"] = time.perf_counter() - started
+        figures["orders"] = len(ids)
+        figures["placed"] = Order.objects.exclude(invoice_number="").count()
+    finally:
+        for worker in workers:
+            stop_process(worker, grace=30)
+        stop_process(sandbox, grace=15)
+    order_calls = json.loads(calls_file.read_text())["order_calls"]
+    references = set(Order.objects.values_list("reference_number", flat=True))
+    figures["references_placed"] = sum(1 for ref in references if order_calls.get(ref))
+    figures["references_sent_twice"] = sum(1 for n in order_calls.values() if n > 1)
+    figures["unknown_references"] = len(set(order_calls) - references)
+    # Both containers did the work: each one's claims, from its log.
+    figures["claims_per_worker"] = [
+        (workdir / f"worker-isipay-{name}.log").read_text().count("paid -> submitting")
+        for name in ("a", "b")
+    ]
+
+
 def main() -> None:
     mode = sys.argv[1]
     setup_django()
@@ -240,6 +315,7 @@ def main() -> None:
         "sync": lambda: bench_sync(figures),
         "poll": lambda: bench_poll(figures, workdir),
         "pipeline": lambda: bench_pipeline(figures, workdir),
+        "scaleout": lambda: bench_scaleout(figures, workdir),
     }[mode]()
     emit(figures)
 

@@ -299,7 +299,6 @@ def refresh_variants(
     """
     deadline = time.monotonic() + wait
     pause = READING_POLL_FIRST
-    product = Product.objects.only("code").get(pk=product_id)
     while True:
         now = timezone.now()
         fresh = Q(variants_read_at__gte=now - timedelta(seconds=max_age))
@@ -317,13 +316,14 @@ def refresh_variants(
             break
         left = deadline - time.monotonic()
         if left <= 0:
-            raise ReadingBusy(product.code)
+            raise ReadingBusy(Product.objects.values_list("code", flat=True).get(pk=product_id))
         # Growing pauses: a burst of orders for one game waiting on its reading asks the
         # database a few times a second at first, then about once a second each.
         time.sleep(min(pause, left))
         pause = min(pause * 2, READING_POLL_CAP)
 
     mine = Product.objects.filter(pk=product_id, variants_reading_since=now)
+    product = Product.objects.get(pk=product_id)
     try:
         supplier_variants = client.variants(product.code)
     except isipay.IsipayError:

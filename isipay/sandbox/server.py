@@ -284,6 +284,11 @@ class SandboxServer(Served):
         with self._lock:
             return self._order_calls[reference]
 
+    def order_call_counts(self) -> dict[str, int]:
+        """Every reference /order was called with, and how many times (a copy)."""
+        with self._lock:
+            return dict(self._order_calls)
+
     @property
     def calls(self) -> list[str]:
         """The path of every request received, in order (a copy)."""

@@ -75,3 +75,28 @@ def test_jitter_spreads_the_answers_within_its_bounds():
 def test_the_command_refuses_a_bad_latency_before_listening():
     with pytest.raises(CommandError, match="ISIPAY_SANDBOX_LATENCY"):
         call_command("isipay_sandbox", "--port", "0", "--latency", "fast")
+
+
+def test_the_sandbox_process_writes_each_references_order_calls_when_stopped(tmp_path):
+    """What the scale-out benchmark counts duplicates with: the sandbox as its own process."""
+    import json
+    import os
+    import sys
+
+    from bench.common import free_port
+    from devtools.processes import start_logged_process, stop_process
+
+    port, calls = free_port(), tmp_path / "calls.json"
+    command = [sys.executable, "manage.py", "isipay_sandbox", "--port", str(port), "--token",
+               TOKEN, "--quiet", "--calls-file", str(calls)]  # fmt: skip
+    sandbox = start_logged_process(
+        command, dict(os.environ), tmp_path / "sandbox.log", started="listening", timeout=30
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/api/v1/order"
+        for reference in ("REF-A", "REF-B", "REF-A"):
+            body = {"code": "MLBB_ID_5", "referenceNumber": reference, "data": "12345678(1234)"}
+            requests.post(url, json=body, headers=AUTH, timeout=10)
+    finally:
+        stop_process(sandbox, grace=15)
+    assert json.loads(calls.read_text()) == {"order_calls": {"REF-A": 2, "REF-B": 1}}

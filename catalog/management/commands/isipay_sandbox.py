@@ -4,6 +4,9 @@ The shop reaches it through ISIPAY_BASE_URL; it accepts the token in ISIPAY_API_
 --token is given. Ctrl-C or SIGTERM stops it.
 """
 
+import json
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -43,6 +46,13 @@ class Command(BaseCommand):
             "order=1,status-order=0.5 per endpoint. Default: settings.ISIPAY_SANDBOX_LATENCY.",
         )
         parser.add_argument("--quiet", action="store_true", help="Do not log each request.")
+        parser.add_argument(
+            "--calls-file",
+            default=None,
+            metavar="PATH",
+            help="On stop, write how many /order calls each reference got, as JSON "
+            '({"order_calls": {reference: n}}): benchmarks count references sent twice.',
+        )
 
     def handle(self, *args, **options):
         spec = options["latency"]
@@ -81,4 +91,12 @@ class Command(BaseCommand):
                 + "). Ctrl-C to stop."
             )
 
-        serve_until_stopped(self, server, listening=listening, stopped="isipay sandbox stopped.")
+        try:
+            serve_until_stopped(
+                self, server, listening=listening, stopped="isipay sandbox stopped."
+            )
+        finally:
+            if options["calls_file"]:
+                Path(options["calls_file"]).write_text(
+                    json.dumps({"order_calls": server.order_call_counts()})
+                )
