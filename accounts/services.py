@@ -76,7 +76,9 @@ def _successes_to_remember(order_ids: list[int]) -> list[Order]:
     return [order for order in orders if order.account]
 
 
-def _remember(order: Order) -> SavedGameAccount:
+def _remember(order: Order) -> SavedGameAccount | None:
+    """Count the order's account as bought once more, saving it the first time."""
+    assert order.customer_id is not None  # _successes_to_remember's filter
     key = account_key(order.account)
     product = order.variant.product
     now = timezone.now()

@@ -256,9 +256,9 @@ def _poll_again(
                 extra=order_context(order),
             )
     for (delay, new_word), order_ids in groups.items():
-        word_change = {} if new_word is None else {"supplier_status": new_word}
+        word_change: dict[str, object] = {}
         if new_word is not None:
-            word_change["supplier_status_since"] = now
+            word_change = {"supplier_status": new_word, "supplier_status_since": now}
         Order.objects.filter(pk__in=order_ids, status=S.PROCESSING).update(
             poll_count=F("poll_count") + 1,
             next_poll_at=now + timedelta(seconds=delay),

@@ -13,7 +13,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, Q
+from django.db.models import Q
+from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from notifications import services as notifications
@@ -35,7 +36,7 @@ def _transition(
     to: str,
     actor: str,
     message: str = "",
-    where: Q | Exists | None = None,
+    where: Q | Expression | None = None,
     **fields,
 ) -> bool:
     """Move the order from `from_` to `to` if it is still `from_`; True when it moved.
@@ -58,7 +59,7 @@ def _transition_many(
     to: str,
     actor: str,
     message: str = "",
-    where: Q | Exists | None = None,
+    where: Q | Expression | None = None,
     **fields,
 ) -> list[int]:
     """Move every order of `order_ids` that is still `from_` to `to`; the ids that moved.
