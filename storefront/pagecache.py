@@ -157,6 +157,13 @@ def render_cached(
     # Bytes, encoded once: serving a page then neither decodes nor encodes its text.
     entry = pages.get(cache_key)
     if entry is None:
+        if member and not request.user.is_authenticated:
+            # A remembered tier (promotions.tier_cookie) outlived its session (password
+            # changed elsewhere, account switched off): a page for this visitor alone, as they
+            # are now, never stored where the tier's members would get it.
+            values = context()
+            html = render_to_string(template, values, request=request)
+            return _private(HttpResponse(html, status=status(values) if status else 200))
         values = context()
         html = render_to_string(
             template, {**values, "csrf_token": CSRF_PLACEHOLDER}, request=request
@@ -230,7 +237,5 @@ def _private(response: HttpResponse) -> HttpResponse:
 def _names(html: bytes, user) -> bool:
     """Whether a page rendered for a member shows their email or name: then it is not theirs
     to share with the tier, and is not stored (a safety net; templates must not do this)."""
-    if not user.is_authenticated:  # a remembered tier outlived its session: nobody to name
-        return False
     own = [user.email, user.get_full_name()]
     return any(value and escape(value).encode() in html for value in own)

@@ -91,7 +91,9 @@ def _transition_many(
         if not movable:
             return []
         ids = [pk for pk, _number, _reference in movable]
-        moved = rows.filter(pk__in=ids).update(status=to, updated_at=now, **fields)
+        # By key alone: the locked rows cannot change, and `where` was read under the lock (a
+        # second read of it here could see a change committed meanwhile to another table).
+        moved = Order.objects.filter(pk__in=ids).update(status=to, updated_at=now, **fields)
         if moved != len(ids):  # never with the rows locked: undo all rather than guess
             raise RuntimeError(f"{len(ids)} orders locked to move {from_} -> {to}, {moved} moved")
         OrderEvent.objects.bulk_create(

@@ -113,3 +113,26 @@ def test_a_guest_with_a_session_is_remembered_as_a_guest_until_they_log_in(
     client.force_login(member)  # a new session key: the remembered "guest" goes with the old
     page = client.get(game_url).content.decode()
     assert "Rp 107.000" in page and "Member:" not in page
+
+
+def test_a_session_ended_elsewhere_never_leaves_its_page_to_the_tier(
+    member, make_customer, tiers, game_url
+):
+    """The remembered tier outlives the session (password changed on another device): the
+    page that visitor gets on a cache miss is theirs alone, and the tier's members still get
+    a member's page (their Account link, paying from the balance)."""
+    from django.contrib.sessions.models import Session
+
+    from storefront.pagecache import forget_local_copies
+
+    client = _logged_in(member)
+    client.get(game_url)
+    Session.objects.all().delete()  # every session ended on the server
+    forget_local_copies()  # a cache miss: the catalog moved, or the page was evicted
+    page = client.get(game_url)
+    assert reverse("account_login") in page.content.decode()
+    assert "private" in page["Cache-Control"]
+    other = _logged_in(make_customer("other@example.com", tier=tiers["Member"]))
+    theirs = other.get(game_url).content.decode()
+    assert reverse("accounts:home") in theirs and reverse("account_login") not in theirs
+    assert "Saldo akun" in theirs and "Rp 107.000" in theirs
