@@ -196,3 +196,15 @@ def compose_worker_command(service: str, env: dict[str, str] | None = None) -> l
     ]
     assert words[0] == "celery"
     return [sys.executable, "-m", "celery", *words[1:]]
+
+
+def clear_broker_keys() -> None:
+    """A Redis broker's keys under this run's own prefix (BENCH_BROKER_PREFIX), never a
+    shared queue's; nothing with the filesystem broker."""
+    prefix = os.environ.get("BENCH_BROKER_PREFIX", "")
+    if prefix and os.environ["CELERY_BROKER_URL"].startswith("redis"):
+        import redis
+
+        r = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
+        for key in r.scan_iter(match=f"{prefix}*"):
+            r.delete(key)

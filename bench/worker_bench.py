@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bench.common import (
     SANDBOX_TOKEN,
+    clear_broker_keys,
     compose_worker_command,
     emit,
     migrate,
@@ -211,13 +212,7 @@ def main() -> None:
             stop_process(worker, grace=15)
         sandbox.terminate()
         sandbox.wait(timeout=15)
-        prefix = os.environ.get("BENCH_BROKER_PREFIX", "")
-        if prefix and os.environ["CELERY_BROKER_URL"].startswith("redis"):
-            import redis
-
-            r = redis.Redis.from_url(os.environ["CELERY_BROKER_URL"])
-            for key in r.scan_iter(match=f"{prefix}*"):  # only this run's own keys
-                r.delete(key)
+        clear_broker_keys()
     emit(figures)
 
 
