@@ -176,3 +176,12 @@ def test_run_demo_stops_everything_quietly_when_sigterm_comes_twice(tmp_path):
     assert "KeyboardInterrupt" not in done.stderr and "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 0 and done.stdout.strip() == "stopped"
     assert killed_by_run_demo  # the final sweep killed what was left in the group
+
+
+def test_run_demo_refuses_a_web_port_its_own_sandbox_takes_before_starting_anything(settings):
+    """`make run ADDR=127.0.0.1:8765` (the sandbox's port) says so, instead of starting the
+    sandbox there and then failing with the web's bare "port already in use"."""
+    settings.DEBUG = True
+    settings.ISIPAY_BASE_URL = "http://127.0.0.1:8765"
+    with pytest.raises(CommandError, match=r"8765 is the demo's port for the isipay sandbox"):
+        call_command("run_demo", addr="127.0.0.1:8765")

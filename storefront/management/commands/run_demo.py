@@ -45,6 +45,7 @@ class Command(BaseCommand):
 
     def _run(self, addr: str) -> None:
         self.addr = addr
+        _refuse_a_helpers_port(addr)
         sandbox = urlsplit(settings.ISIPAY_BASE_URL)
         if sandbox.hostname in ("127.0.0.1", "localhost") and settings.DEBUG:
             port = sandbox.port or 80
@@ -193,6 +194,26 @@ def _interrupt(signum, frame):
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
+
+
+def _refuse_a_helpers_port(addr: str) -> None:
+    """The web address on a port the demo's own sandbox or fakes take would fail later with a
+    bare "port already in use": say which one, and what to do, before anything starts."""
+    if not settings.DEBUG:
+        return
+    web_port = addr.rpartition(":")[2]
+    taken = {
+        "the isipay sandbox (ISIPAY_BASE_URL)": urlsplit(settings.ISIPAY_BASE_URL).port,
+        "the fake WhatsApp (FONNTE_BASE_URL)": urlsplit(settings.FONNTE_BASE_URL).port,
+        "the fake Telegram (TELEGRAM_API_URL)": urlsplit(settings.TELEGRAM_API_URL).port,
+        "the fake Tripay": FAKE_TRIPAY_PORT,
+    }
+    for name, port in taken.items():
+        if port is not None and str(port) == web_port:
+            raise CommandError(
+                f"Port {web_port} is the demo's port for {name}: give the web another one, "
+                "e.g. make run ADDR=127.0.0.1:8000."
+            )
 
 
 def _wait_for_port(host: str, port: int, timeout: float = 15.0) -> None:
