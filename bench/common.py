@@ -163,7 +163,8 @@ def start_sandbox_process(log: Path, *extra: str):
 
 
 def paid_order(variant, now, **fields):
-    """An unsaved order for `variant`, paid and placed at `now` (for bulk_create)."""
+    """An unsaved order for `variant`, paid and placed at `now` (for bulk_create); `fields`
+    override any of it (submitted_at=None: paid, waiting to be placed)."""
     from orders.models import Order
 
     return Order(
@@ -177,9 +178,7 @@ def paid_order(variant, now, **fields):
         account={"user_id": "123456789", "zone_id": "2345"},
         data="123456789(2345)",
         contact_email="bench@example.com",
-        paid_at=now,
-        submitted_at=now,
-        **fields,
+        **{"paid_at": now, "submitted_at": now, **fields},
     )
 
 

@@ -191,11 +191,8 @@ def bench_worker(figures: dict, workdir: Path) -> None:
         def run(n: int) -> float:
             """n orders paid now, placed and polled to success by the workers."""
             now = timezone.now()
-            orders = []
-            for _ in range(n):
-                order = paid_order(variant, now, status=Order.Status.PAID, next_submit_at=now)
-                order.submitted_at = None
-                orders.append(order)
+            waiting = dict(status=Order.Status.PAID, next_submit_at=now, submitted_at=None)
+            orders = [paid_order(variant, now, **waiting) for _ in range(n)]
             first = Order.objects.bulk_create(orders, batch_size=1000)
             ids = [o.pk for o in first] if first[0].pk else None
             if ids is None:  # a backend that returns no keys: the newest n rows

@@ -264,11 +264,8 @@ def bench_scaleout(figures: dict, workdir: Path) -> None:
         sync_catalog(client=IsipayClient(base_url=url, token=SANDBOX_TOKEN))
         variant = Variant.objects.select_related("product").get(code="MLBB_ID_5")
         now = timezone.now()
-        orders = []
-        for _ in range(SCALEOUT_ORDERS):
-            order = paid_order(variant, now, status=Order.Status.PAID, next_submit_at=now)
-            order.submitted_at = None
-            orders.append(order)
+        waiting = dict(status=Order.Status.PAID, next_submit_at=now, submitted_at=None)
+        orders = [paid_order(variant, now, **waiting) for _ in range(SCALEOUT_ORDERS)]
         Order.objects.bulk_create(orders, batch_size=1000)
         ids = list(Order.objects.values_list("pk", flat=True))
         for name in ("a", "b"):
